@@ -1,0 +1,35 @@
+# newscrawler: `make demo` and `make test` are all a new user needs.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+SOURCE ?=
+
+.PHONY: install demo test crawl bench lint clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test]'
+	touch $(STAMP)
+
+demo: install
+	$(BIN)/python -m newscrawler.demo
+
+test: install
+	$(BIN)/python -m pytest -q
+
+crawl: install
+	@test -n "$(SOURCE)" || { echo "usage: make crawl SOURCE=name (see: newscrawler sources list)"; exit 2; }
+	$(BIN)/scrapy crawl news -a source=$(SOURCE)
+
+bench: install
+	$(BIN)/python -m benchmarks
+
+lint: install
+	$(BIN)/ruff check newscrawler spiders pipelines tests
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache

@@ -1,0 +1,4 @@
+"""newscrawler: a news-archiving crawler (Scrapy + trafilatura + SQLAlchemy)."""
+
+__version__ = "0.1.0"
+__all__ = ["__version__"]

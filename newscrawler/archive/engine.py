@@ -1,0 +1,184 @@
+"""Engines for the archive, and migrations applied on first use.
+
+SQLite gets WAL, a long busy timeout and ``BEGIN IMMEDIATE`` for every write transaction so
+concurrent crawl processes queue for the write lock instead of failing with "database is
+locked" when a read transaction tries to upgrade. Read-only engines open the file with
+``mode=ro`` so queries can never write.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+
+logger = logging.getLogger(__name__)
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+# Any constant shared by every process; it names the PostgreSQL advisory lock for migrations.
+PG_MIGRATION_LOCK_ID = 0x6E657773
+
+
+class ArchiveError(Exception):
+    """The archive cannot be opened or used; the message says what to do about it."""
+
+
+def _sqlite_path(url: str) -> Path | None:
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return None
+    database = parsed.database or ""
+    if database in ("", ":memory:") or database.startswith("file:"):
+        return None
+    return Path(database)
+
+
+def _install_sqlite_events(engine: Engine, *, readonly: bool) -> None:
+    begin_sql = "BEGIN" if readonly else "BEGIN IMMEDIATE"
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # pysqlite's own implicit BEGIN would be DEFERRED; we emit ours in "begin" below.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        if not readonly:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        connection.exec_driver_sql(begin_sql)
+
+
+def make_engine(url: str, *, readonly: bool = False) -> Engine:
+    """An engine for ``url``; SQLite files get their directory, WAL and immediate writes."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise ArchiveError(
+            f"not a database URL: {url!r} (expected e.g. sqlite:///data/archive.sqlite3 "
+            "or postgresql+psycopg://user@host/db)"
+        ) from exc
+    path = _sqlite_path(url)
+    if path is None and parsed.get_backend_name() == "sqlite":
+        return create_engine(parsed)  # in-memory: only useful for throwaway experiments
+    if path is None:
+        # Honoured by the PostgreSQL dialects: SET TRANSACTION READ ONLY on every transaction.
+        options = {"postgresql_readonly": True} if readonly else {}
+        return create_engine(parsed, pool_pre_ping=True, execution_options=options)
+    connect_args = {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False}
+    if readonly:
+        if not path.is_file():
+            raise ArchiveError(
+                f"no archive at {path}: crawl first (scrapy crawl news -a source=NAME) "
+                "or pass --db / NEWSCRAWLER_DB"
+            )
+        parsed = parsed.set(
+            database=f"file:{quote(str(path.resolve()))}", query={"mode": "ro", "uri": "true"}
+        )
+    else:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(parsed, connect_args=connect_args)
+    _install_sqlite_events(engine, readonly=readonly)
+    return engine
+
+
+def alembic_config(url: str) -> Config:
+    """An Alembic config built in code: no alembic.ini is needed at run time."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+@functools.cache
+def head_revision() -> str | None:
+    """The newest migration this code knows."""
+    return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The revision the database is at; ``None`` for an empty database."""
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def _upgrade_engine(engine: Engine) -> None:
+    config = alembic_config(engine.url.render_as_string(hide_password=False))
+    # One transaction for the whole upgrade. SQLite: BEGIN IMMEDIATE makes a second process
+    # wait, then Alembic sees the new revision and does nothing. PostgreSQL: the advisory
+    # lock does the same, and its DDL is transactional too.
+    with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(
+                text("SELECT pg_advisory_xact_lock(:id)"), {"id": PG_MIGRATION_LOCK_ID}
+            )
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+
+
+def upgrade(url: str) -> str | None:
+    """Apply every pending migration (``newscrawler db upgrade``); return the new revision."""
+    engine = make_engine(url)
+    try:
+        _upgrade_engine(engine)
+        return current_revision(engine)
+    except SQLAlchemyError as exc:
+        raise ArchiveError(
+            f"cannot upgrade the archive at {_safe(url)}: {_first_line(exc)}"
+        ) from exc
+    finally:
+        engine.dispose()
+
+
+def open_archive(url: str, *, readonly: bool = False) -> Engine:
+    """An engine on an archive whose schema is current.
+
+    Writable archives are migrated on first use; a read-only one that is missing or behind
+    raises ``ArchiveError`` telling the user to run ``newscrawler db upgrade``.
+    """
+    engine = make_engine(url, readonly=readonly)
+    try:
+        current, head = current_revision(engine), head_revision()
+        if current == head:
+            return engine
+        if readonly:
+            raise ArchiveError(
+                f"the archive at {_safe(url)} is at schema {current or 'none'}, this code needs "
+                f"{head}: run `newscrawler --db URL db upgrade`"
+            )
+        logger.info("Migrating archive %s from %s to %s", _safe(url), current, head)
+        _upgrade_engine(engine)
+        return engine
+    except SQLAlchemyError as exc:
+        engine.dispose()
+        raise ArchiveError(f"cannot open the archive at {_safe(url)}: {_first_line(exc)}") from exc
+    except ArchiveError:
+        engine.dispose()
+        raise
+
+
+def _safe(url: str) -> str:
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return url
+
+
+def _first_line(exc: BaseException) -> str:
+    original = getattr(exc, "orig", None) or exc
+    return str(original).strip().splitlines()[0] if str(original).strip() else type(exc).__name__

@@ -1,0 +1,39 @@
+"""The ``newscrawler`` command: thin click commands over ``newscrawler.api``."""
+
+from __future__ import annotations
+
+import click
+
+from newscrawler import __version__
+from newscrawler.api import DEFAULT_DB_URL
+from newscrawler.cli.common import GuardedGroup
+from newscrawler.cli.db import db
+from newscrawler.cli.export import export
+from newscrawler.cli.extract import extract
+from newscrawler.cli.sources import sources
+from newscrawler.cli.versions import versions
+
+__all__ = ["main"]
+
+
+@click.group(cls=GuardedGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--db", "db_url", envvar="NEWSCRAWLER_DB", default=DEFAULT_DB_URL,
+              show_default=True, metavar="URL",
+              help="SQLAlchemy URL of the archive (env NEWSCRAWLER_DB).")
+@click.version_option(__version__, prog_name="newscrawler")
+@click.pass_context
+def main(ctx: click.Context, db_url: str) -> None:
+    """Query and maintain a newscrawler archive.
+
+    \b
+    Examples:
+      newscrawler export --format csv --since 2024-01-01 -o articles.csv
+      newscrawler --db postgresql+psycopg://news@db/news versions https://ex.com/a
+      newscrawler sources check
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["db"] = db_url
+
+
+for _command in (export, extract, versions, db, sources):
+    main.add_command(_command)

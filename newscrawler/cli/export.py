@@ -1,0 +1,42 @@
+"""``newscrawler export``: the archive as one record per article."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from newscrawler.archive.query import RECORD_FIELDS
+from newscrawler.cli.common import CliError, filter_options, open_readonly
+from newscrawler.cli.output import open_output, write_csv, write_jsonl
+
+NOT_YET = ("parquet", "wacz")
+
+
+@click.command()
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", *NOT_YET]),
+              default="jsonl", show_default=True, help="Output format.")
+@click.option("--output", "-o", metavar="PATH", help="Write here instead of stdout.")
+@filter_options
+@click.pass_context
+def export(ctx: click.Context, fmt: str, output: str | None, **filters: Any) -> None:
+    """Export the archive, one record per article (its latest version).
+
+    Records are streamed, so a large archive is never loaded whole.
+
+    \b
+    Examples:
+      newscrawler export > archive.jsonl
+      newscrawler export --format csv --source lemonde --since 2024-01-01 -o lemonde.csv
+    """
+    if fmt in NOT_YET:
+        raise CliError(f"--format {fmt} is not available yet: use --format jsonl or csv",
+                       exit_code=2)
+    records = open_readonly(ctx).records(**filters)
+    with open_output(output) as stream:
+        if fmt == "csv":
+            count = write_csv(records, stream, RECORD_FIELDS)
+        else:
+            count = write_jsonl(records, stream)
+    if output not in (None, "-"):
+        click.echo(f"{count} records written to {output}", err=True)

@@ -1,0 +1,72 @@
+"""``newscrawler sources``: list and validate the sources file."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+import click
+
+from newscrawler.cli.common import CliError
+from newscrawler.cli.output import write_jsonl, write_table
+from newscrawler.sources import SourcesError, load_sources
+
+DEFAULT_SOURCES = "data/sources.toml"
+
+
+def _file_option(command: Any) -> Any:
+    return click.option(
+        "--file", "path", metavar="PATH",
+        default=lambda: os.environ.get("NEWSCRAWLER_SOURCES") or DEFAULT_SOURCES,
+        show_default="NEWSCRAWLER_SOURCES or data/sources.toml", help="The sources file.",
+    )(command)
+
+
+@click.group()
+def sources() -> None:
+    """List or check the sources file.
+
+    \b
+    Example:
+      newscrawler sources check --file data/sources.toml
+    """
+
+
+@sources.command("list")
+@_file_option
+@click.option("--format", "fmt", type=click.Choice(["table", "jsonl"]), default="table",
+              show_default=True, help="Output format.")
+def list_sources(path: str, fmt: str) -> None:
+    """List the sources: name, language, collection, first entry point.
+
+    \b
+    Example:
+      newscrawler sources list --format jsonl
+    """
+    loaded = load_sources(path)
+    stream = sys.stdout
+    if fmt == "jsonl":
+        write_jsonl((source.model_dump(mode="json") for source in loaded.values()), stream)
+        return
+    rows = [{"name": s.name, "language": s.language, "collection": s.tags.collection,
+             "start": (s.start_urls + s.feeds + s.sitemaps)[0]} for s in loaded.values()]
+    write_table(rows, stream, ("name", "language", "collection", "start"))
+
+
+@sources.command()
+@_file_option
+def check(path: str) -> None:
+    """Validate the sources file; print every problem, one line each.
+
+    \b
+    Example:
+      newscrawler sources check --file my-sources.toml
+    """
+    try:
+        loaded = load_sources(path)
+    except SourcesError as exc:
+        for problem in exc.problems[:-1]:
+            click.echo(f"Error: {problem}", err=True)
+        raise CliError(exc.problems[-1], exit_code=2) from exc
+    click.echo(f"OK: {len(loaded)} sources in {path}: {', '.join(loaded)}")

@@ -1,0 +1,39 @@
+"""The values extraction returns: an Article, or a Rejected page with its reason."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class Article:
+    """A clean news article extracted from one fetched page.
+
+    Datetimes are timezone-aware (UTC offset kept as found); ``None`` when unknown.
+    ``text`` is the clean body, paragraphs separated by newlines.
+    """
+
+    url: str
+    title: str
+    text: str
+    canonical_url: str | None = None
+    authors: list[str] = field(default_factory=list)
+    published_at: datetime | None = None
+    modified_at: datetime | None = None
+    language: str | None = None
+    sitename: str | None = None
+    description: str | None = None
+    extractor: str = ""
+
+
+@dataclass(frozen=True)
+class Rejected:
+    """A page that is not stored as an article, and why.
+
+    ``reason`` is a short slug used as a stats key (``newscrawler/dropped/<reason>``):
+    ``not_html``, ``not_article``, ``empty``, ``too_short``, ``undecodable`` ...
+    """
+
+    reason: str
+    detail: str = ""

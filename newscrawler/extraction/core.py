@@ -1,0 +1,229 @@
+"""The extraction function: (body bytes, url, headers) -> Article | Rejected.
+
+Pure: no I/O and no configuration, so it runs alike in the pipeline, in a worker process
+(``reextract``) and in tests. The page is decoded and parsed once; classification, JSON-LD,
+meta tags and the pruned tree handed to trafilatura all share that one lxml tree.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from importlib.metadata import version
+from typing import Any
+
+import lxml.etree
+import lxml.html
+import trafilatura
+from lxml.html import HtmlElement
+
+from . import jsonld, metadata
+from .article import Article, Rejected
+from .cleaning import prune_boilerplate
+from .dates import Stamp, choose, parse_datetime, parse_htmldate
+from .decoding import decode_html
+from .language import guess_language
+from .pagetype import classify_page
+from .sniff import sniff_binary
+
+LOGGER = logging.getLogger(__name__)
+
+EXTRACTOR = f"trafilatura {version('trafilatura')}"
+MIN_TEXT_LENGTH = 200
+# The date format keeps htmldate's time and offset; max_date is far ahead because a pure
+# function must not depend on "now" (future-dated pages are the sources' problem).
+DATE_PARAMS = {
+    "outputformat": "%Y-%m-%dT%H:%M:%S%z",
+    "original_date": True,
+    "extensive_search": True,
+    "max_date": "2100-01-01",
+}
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+
+
+def extract(
+    body: bytes,
+    url: str,
+    headers: Mapping[str, str] | None = None,
+    *,
+    force_article: bool = False,
+    hints: Mapping[str, Any] | None = None,
+) -> Article | Rejected:
+    """Extract the article of one fetched page, or say why the page is not one.
+
+    ``headers`` are the HTTP response headers (any case); ``hints`` are discovery fields
+    (``title``, ``published_at``, ``language``, ``authors``) used only as fallbacks.
+    With ``force_article`` the page is not classified and short bodies are kept.
+    Dates are aware and keep the page's own offset; a date-only value becomes 00:00 UTC and
+    a zoneless time borrows another date's offset, else UTC (see :mod:`.dates`).
+    """
+    if not body.strip():
+        return Rejected("empty")
+    binary = sniff_binary(body)
+    if binary:
+        return Rejected("not_html", binary)
+    tree = parse_html(decode_html(body, headers))
+    if tree is None:
+        return Rejected("not_html", "unparseable")
+    if not force_article:
+        kind = classify_page(tree, url)
+        if kind != "article":
+            return Rejected("not_article", kind)
+    return _build_article(tree, url, _lower_keys(headers), force_article, hints or {})
+
+
+def parse_html(text: str) -> HtmlElement | None:
+    """Parse decoded HTML into a document tree, None when there is nothing to parse."""
+    # lxml refuses str input that carries an XML encoding declaration.
+    text = _XML_DECLARATION.sub("", text)
+    try:
+        return lxml.html.document_fromstring(text)
+    except (lxml.etree.ParserError, ValueError) as err:
+        LOGGER.debug("HTML parsing failed: %s", err)
+        return None
+
+
+@dataclass(frozen=True)
+class _Page:
+    """What one extraction knows about the page, shared by the field helpers."""
+
+    tree: HtmlElement
+    url: str
+    headers: Mapping[str, str]
+    hints: Mapping[str, Any]
+    nodes: list[jsonld.Node]
+    meta: Mapping[str, str]
+    document: Any
+
+    @property
+    def article_node(self) -> jsonld.Node | None:
+        return jsonld.article_node(self.nodes)
+
+
+def _build_article(
+    tree: HtmlElement, url: str, headers: Mapping[str, str], force: bool, hints: Mapping[str, Any]
+) -> Article | Rejected:
+    # JSON-LD and meta are read before pruning: a theme may put them inside a widget.
+    nodes = jsonld.page_nodes(tree)
+    meta = metadata.meta_map(tree)
+    prune_boilerplate(tree)
+    document = trafilatura.bare_extraction(
+        tree,
+        url=url,
+        with_metadata=True,
+        include_comments=False,
+        include_tables=True,
+        date_extraction_params=DATE_PARAMS,
+    )
+    text = (document.text or "").strip() if document is not None else ""
+    if force and not text:
+        text = _fallback_text(tree)
+    if not text:
+        return Rejected("no_content")
+    if not force and len(text) < MIN_TEXT_LENGTH:
+        return Rejected("too_short", f"{len(text)} characters")
+    return _assemble(_Page(tree, url, headers, hints, nodes, meta, document), text)
+
+
+def _assemble(page: _Page, text: str) -> Article:
+    published, modified = _dates(page)
+    node, document, meta = page.article_node, page.document, page.meta
+    title = _first(
+        jsonld.text_field(node, "headline"), _attr(document, "title"), page.hints.get("title")
+    )
+    return Article(
+        url=page.url,
+        title=title or "",
+        text=_without_heading(text, title or ""),
+        canonical_url=metadata.canonical_url(page.tree, meta, page.url),
+        authors=_authors(page),
+        published_at=published,
+        modified_at=modified,
+        language=_language(page, text),
+        sitename=_first(_publisher(page), meta.get("og:site_name"), _attr(document, "sitename")),
+        description=_first(
+            meta.get("description"),
+            meta.get("og:description"),
+            jsonld.text_field(node, "description"),
+            _attr(document, "description"),
+        ),
+        extractor=EXTRACTOR,
+    )
+
+
+def _dates(page: _Page) -> tuple[datetime | None, datetime | None]:
+    published = metadata.declared_dates(page.nodes, page.meta, "published")
+    published += metadata.time_element_dates(page.tree, "published")
+    guessed = (
+        parse_htmldate(_attr(page.document, "date")),
+        _hint_date(page.hints.get("published_at")),
+    )
+    published += [stamp for stamp in guessed if stamp]
+    modified = metadata.declared_dates(page.nodes, page.meta, "modified")
+    modified += metadata.time_element_dates(page.tree, "modified")
+    return choose(published, modified), choose(modified, published)
+
+
+def _hint_date(value: Any) -> Stamp | None:
+    """A hint date, given as an ISO/RFC 2822 string or already as a datetime."""
+    if isinstance(value, datetime):
+        return Stamp(value, has_time=True, has_zone=value.tzinfo is not None)
+    return parse_datetime(_as_text(value))
+
+
+def _authors(page: _Page) -> list[str]:
+    found = metadata.declared_authors(page.nodes, page.meta)
+    if not found and _attr(page.document, "author"):
+        found = metadata.clean_authors([_attr(page.document, "author") or ""])
+    raw = page.hints.get("authors")
+    if not found and raw:
+        found = metadata.clean_authors([raw] if isinstance(raw, str) else list(raw))
+    return found
+
+
+def _language(page: _Page, text: str) -> str | None:
+    return (
+        metadata.declared_language(page.tree, page.meta, page.headers, page.article_node)
+        or metadata.iso639_1(_as_text(page.hints.get("language")))
+        or guess_language(text)
+    )
+
+
+def _publisher(page: _Page) -> str | None:
+    node = page.article_node
+    names = jsonld.names(node.get("publisher"), page.nodes) if node else []
+    return names[0].strip() if names else None
+
+
+def _fallback_text(tree: HtmlElement) -> str:
+    """Paragraph text of the page, for forced articles trafilatura found nothing in."""
+    paragraphs = (p.text_content().strip() for p in tree.iter("p"))
+    return "\n".join(p for p in paragraphs if p)
+
+
+def _without_heading(text: str, title: str) -> str:
+    """Drop a first line that only repeats the title: the headline is stored apart."""
+    first, _, rest = text.partition("\n")
+    if title and rest and first.strip().casefold() == title.casefold():
+        return rest.strip()
+    return text
+
+
+def _attr(document: Any, name: str) -> str | None:
+    value = getattr(document, name, None)
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def _as_text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _first(*values: Any) -> str | None:
+    return next((v.strip() for v in values if isinstance(v, str) and v.strip()), None)
+
+
+def _lower_keys(headers: Mapping[str, str] | None) -> dict[str, str]:
+    return {key.lower(): value for key, value in (headers or {}).items()}

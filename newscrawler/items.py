@@ -1,0 +1,30 @@
+"""Items the spider yields: fetched pages, handed to the pipelines for extraction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class PageItem:
+    """One fetched HTML page that may be an article.
+
+    The spider does no extraction: it passes the raw body and what discovery knew about the
+    page (``hints``: news-sitemap or feed fields such as title, publication date, language).
+    ``force_article`` is set for ``urls_file`` mode, where every listed page is an article.
+    """
+
+    url: str
+    body: bytes
+    headers: dict[str, str]
+    status: int
+    source: str
+    request_url: str = ""
+    force_article: bool = False
+    hints: dict[str, Any] = field(default_factory=dict)
+    fetched_at: str = ""
+    # Filled in by the pipelines, in order.
+    article: Any = None
+    canonical_url: str = ""
+    content_hash: str = ""

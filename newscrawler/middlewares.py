@@ -1,0 +1,115 @@
+"""Downloader middlewares: refuse unsafe requests, honour robots.txt Crawl-delay.
+
+``SafeRequestMiddleware`` sees every request, robots.txt fetches and redirects included
+(a redirect is a new request that goes through the whole chain again), and refuses:
+non-http(s) schemes, hosts outside the spider's allowed domains (``allowed_domains`` alone
+lets a redirect from a start URL go to another host), and loopback/private addresses unless
+listed in ``NEWSCRAWLER_ALLOW_PRIVATE_HOSTS``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from scrapy import signals
+from scrapy.exceptions import IgnoreRequest
+from twisted.internet.threads import deferToThread
+
+from newscrawler.netguard import host_allowed, parse_allowlist
+from newscrawler.urls import is_http_url, same_site
+from scrapy.utils.defer import maybe_deferred_to_future
+
+if TYPE_CHECKING:
+    from scrapy import Request, Spider
+    from scrapy.crawler import Crawler
+    from scrapy.statscollectors import StatsCollector
+
+logger = logging.getLogger(__name__)
+
+
+class SafeRequestMiddleware:
+    """Refuse requests to other schemes, other sites and private addresses."""
+
+    def __init__(self, allowlist: frozenset[str], stats: StatsCollector) -> None:
+        self.allowlist = allowlist
+        self.stats = stats
+        self._verdicts: dict[str, tuple[bool, str]] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> SafeRequestMiddleware:
+        allow = parse_allowlist(crawler.settings.get("NEWSCRAWLER_ALLOW_PRIVATE_HOSTS"))
+        assert crawler.stats is not None
+        return cls(allow, crawler.stats)
+
+    async def process_request(self, request: Request, spider: Spider | None = None) -> None:
+        if not is_http_url(request.url):
+            self._refuse(request, "scheme", "not an http(s) URL")
+        host = urlsplit(request.url).hostname or ""
+        domains = _allowed_domains(request, spider)
+        if domains and not same_site(request.url, domains):
+            self._refuse(request, "offsite", f"{host} is outside {sorted(domains)}")
+        if host not in self._verdicts:
+            self._verdicts[host] = await maybe_deferred_to_future(
+                deferToThread(host_allowed, host, self.allowlist)
+            )
+        ok, reason = self._verdicts[host]
+        if not ok:
+            self._refuse(request, "private_address", reason)
+
+    def _refuse(self, request: Request, key: str, reason: str) -> None:
+        self.stats.inc_value(f"newscrawler/refused/{key}")
+        logger.warning("Refused %s: %s", request.url, reason)
+        raise IgnoreRequest(f"refused ({key}): {reason}")
+
+
+def _allowed_domains(request: Request, spider: Spider | None) -> list[str]:
+    """The domains this request may go to: per-request meta first, else the spider's."""
+    domains = request.meta.get("newscrawler_domains")
+    if domains is None:
+        domains = getattr(spider, "site_domains", None) or []
+    return list(domains)
+
+
+class CrawlDelayMiddleware:
+    """Space requests to a host by its robots.txt ``Crawl-delay`` for our user agent.
+
+    Scrapy parses robots.txt but ignores Crawl-delay; AutoThrottle may only slow down
+    further. Delays are capped so that a hostile robots.txt cannot stall the crawl forever.
+    """
+
+    MAX_DELAY = 60.0
+
+    def __init__(self, user_agent: str) -> None:
+        self.user_agent = user_agent
+        self.delays: dict[str, float] = {}
+        self._next_slot: dict[str, float] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> CrawlDelayMiddleware:
+        ua = crawler.settings.get("ROBOTSTXT_USER_AGENT") or crawler.settings.get("USER_AGENT")
+        mw = cls(ua)
+        crawler.signals.connect(mw.robots_parsed, signal=signals.robots_parsed)
+        return mw
+
+    def robots_parsed(self, robotparser: Any, request: Request) -> None:
+        protego = getattr(robotparser, "rp", None)
+        delay = protego.crawl_delay(self.user_agent) if protego is not None else None
+        if delay:
+            netloc = urlsplit(request.url).netloc
+            self.delays[netloc] = min(float(delay), self.MAX_DELAY)
+            logger.info("robots.txt of %s asks for Crawl-delay %.1fs", netloc, delay)
+
+    async def process_request(self, request: Request, spider: Spider | None = None) -> None:
+        netloc = urlsplit(request.url).netloc
+        delay = self.delays.get(netloc)
+        if not delay or request.url.endswith("/robots.txt"):
+            return
+        now = time.monotonic()
+        slot = max(now, self._next_slot.get(netloc, now))
+        self._next_slot[netloc] = slot + delay
+        if slot > now:
+            await asyncio.sleep(slot - now)

@@ -1,0 +1,149 @@
+"""What one crawl is asked to do: the spider arguments resolved into a CrawlPlan.
+
+Kept apart from the spider so that the ``crawl`` command can validate the arguments and
+print one clear error line before Scrapy starts.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from newscrawler.urls import is_http_url
+
+MODES = ("source", "url", "feed", "sitemap", "urls_file")
+RECHECK = ("due", "all", "none")
+
+
+class PlanError(ValueError):
+    """An invalid crawl configuration; the message is one line that says how to fix it."""
+
+
+@dataclass
+class CrawlPlan:
+    mode: str
+    source: str
+    start_urls: list[str] = field(default_factory=list)
+    feeds: list[str] = field(default_factory=list)
+    sitemaps: list[str] = field(default_factory=list)
+    pages: list[str] = field(default_factory=list)
+    domains: list[str] = field(default_factory=list)
+    allow: list[re.Pattern[str]] = field(default_factory=list)
+    deny: list[re.Pattern[str]] = field(default_factory=list)
+    depth_limit: int = 6
+    language: str | None = None
+    recheck: str = "due"
+    run: str | None = None
+    download_delay: float | None = None
+    concurrency: int | None = None
+
+    @property
+    def follows_links(self) -> bool:
+        return self.mode in ("source", "url")
+
+    def url_allowed(self, url: str) -> bool:
+        """The source's allow/deny patterns (deny wins; no allow list allows all)."""
+        if any(p.search(url) for p in self.deny):
+            return False
+        return not self.allow or any(p.search(url) for p in self.allow)
+
+
+def _split_urls(value: str, arg: str) -> list[str]:
+    urls = [u.strip() for u in value.split(",") if u.strip()]
+    if not urls:
+        raise PlanError(f"-a {arg}= is empty: give at least one http(s) URL")
+    for u in urls:
+        if not is_http_url(u):
+            raise PlanError(f"-a {arg}: not an http(s) URL: {u!r}")
+    return urls
+
+
+def _hosts(urls: list[str]) -> list[str]:
+    hosts = []
+    for u in urls:
+        host = (urlsplit(u).hostname or "").lower()
+        host = host.removeprefix("www.")
+        if host and host not in hosts:
+            hosts.append(host)
+    return hosts
+
+
+def read_urls_file(path: str) -> list[str]:
+    p = Path(path)
+    if not p.is_file():
+        raise PlanError(f"-a urls_file: no such file: {path}")
+    urls = []
+    for n, line in enumerate(p.read_text("utf-8", errors="replace").splitlines(), 1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        if not is_http_url(line):
+            raise PlanError(f"{path}:{n}: not an http(s) URL: {line!r}")
+        urls.append(line)
+    if not urls:
+        raise PlanError(f"{path}: no URLs in the file (one http(s) URL a line)")
+    return urls
+
+
+def make_plan(args: dict[str, str], sources_file: str, default_depth: int) -> CrawlPlan:
+    """Resolve ``scrapy crawl news -a ...`` arguments into a plan, or raise PlanError."""
+    given = [m for m in MODES if args.get(m)]
+    if len(given) != 1:
+        raise PlanError(
+            "give exactly one of -a source=NAME, -a url=URL, -a feed=URL, -a sitemap=URL, "
+            f"-a urls_file=PATH (got {', '.join(given) or 'none'})"
+        )
+    recheck = args.get("recheck") or "due"
+    if recheck not in RECHECK:
+        raise PlanError(f"-a recheck={recheck!r}: use one of due, all, none")
+    mode = given[0]
+    plan = _plan_for_mode(mode, args[mode], sources_file, default_depth)
+    plan.recheck = recheck
+    plan.run = args.get("run") or None
+    return plan
+
+
+def _plan_for_mode(mode: str, value: str, sources_file: str, depth: int) -> CrawlPlan:
+    if mode == "source":
+        return _plan_for_source(value, sources_file)
+    if mode == "urls_file":
+        pages = read_urls_file(value)
+        return CrawlPlan(mode, source="", pages=pages, domains=_hosts(pages), depth_limit=0)
+    urls = _split_urls(value, mode)
+    source = _hosts(urls)[0]
+    if mode == "url":
+        return CrawlPlan(mode, source, start_urls=urls, domains=_hosts(urls), depth_limit=depth)
+    if mode == "feed":
+        return CrawlPlan(mode, source, feeds=urls, domains=_hosts(urls), depth_limit=0)
+    return CrawlPlan(mode, source, sitemaps=urls, domains=_hosts(urls), depth_limit=0)
+
+
+def _plan_for_source(name: str, sources_file: str) -> CrawlPlan:
+    from newscrawler.sources import SourcesError, load_sources
+
+    try:
+        sources = load_sources(sources_file)
+    except SourcesError as exc:
+        raise PlanError(str(exc).splitlines()[0]) from exc
+    if name not in sources:
+        known = ", ".join(sorted(sources)) or "none"
+        raise PlanError(f"-a source={name}: no such source in {sources_file} (known: {known})")
+    src = sources[name]
+    urls = list(src.start_urls) + list(src.feeds) + list(src.sitemaps)
+    politeness = src.politeness
+    return CrawlPlan(
+        "source",
+        source=name,
+        start_urls=list(src.start_urls),
+        feeds=list(src.feeds),
+        sitemaps=list(src.sitemaps),
+        domains=list(src.allowed_domains) or _hosts(urls),
+        allow=[re.compile(p) for p in src.allow],
+        deny=[re.compile(p) for p in src.deny],
+        depth_limit=src.depth_limit,
+        language=src.language,
+        download_delay=politeness.download_delay,
+        concurrency=politeness.concurrency,
+    )

@@ -1,0 +1,87 @@
+"""Scrapy settings for newscrawler.
+
+Every NEWSCRAWLER_* setting can also be given as an environment variable of the same name
+(read here, once, when Scrapy loads the settings module) or with ``-s NAME=value``.
+"""
+
+from __future__ import annotations
+
+import os
+
+from newscrawler import __version__
+
+BOT_NAME = "newscrawler"
+SPIDER_MODULES = ["spiders"]
+NEWSPIDER_MODULE = "spiders"
+
+# --- newscrawler settings (INTERFACE.md) -------------------------------------------------
+# SQLAlchemy URL of the archive; postgresql+psycopg://... for PostgreSQL.
+NEWSCRAWLER_DB = os.environ.get("NEWSCRAWLER_DB", "sqlite:///data/archive.sqlite3")
+# The sources file (schema in newscrawler/sources.py).
+NEWSCRAWLER_SOURCES = os.environ.get("NEWSCRAWLER_SOURCES", "data/sources.toml")
+# Where raw captures (WARC, gzip per record) are written.
+NEWSCRAWLER_WARC_DIR = os.environ.get("NEWSCRAWLER_WARC_DIR", "data/warc")
+# Set: the frontier and seen-set live in Redis (distributed mode). Unset: local frontier.
+NEWSCRAWLER_REDIS_URL = os.environ.get("NEWSCRAWLER_REDIS_URL", "")
+# Hosts/IPs that may be fetched although loopback or private (comma separated).
+NEWSCRAWLER_ALLOW_PRIVATE_HOSTS = os.environ.get("NEWSCRAWLER_ALLOW_PRIVATE_HOSTS", "")
+# Contact URL in the User-Agent, so site owners can reach whoever runs the crawl.
+NEWSCRAWLER_CONTACT_URL = os.environ.get(
+    "NEWSCRAWLER_CONTACT_URL", "https://github.com/newscrawler/newscrawler"
+)
+# Bounds on non-article pages followed for discovery, per URL template
+# (/calendar/N/N/ or /category/x/page/N/): endless calendars and permutations stay bounded.
+NEWSCRAWLER_MAX_PAGES_PER_TEMPLATE = int(os.environ.get("NEWSCRAWLER_MAX_PAGES_PER_TEMPLATE", "60"))
+# Default link depth from the start pages (a source's depth_limit overrides it).
+NEWSCRAWLER_DEPTH_LIMIT = int(os.environ.get("NEWSCRAWLER_DEPTH_LIMIT", "6"))
+
+# Extraction worker processes (0: extract inline on the reactor thread).
+NEWSCRAWLER_EXTRACT_WORKERS = int(
+    os.environ.get("NEWSCRAWLER_EXTRACT_WORKERS", str(min(os.cpu_count() or 1, 4)))
+)
+
+# --- politeness ---------------------------------------------------------------------------
+USER_AGENT = f"newscrawler/{__version__} (+{NEWSCRAWLER_CONTACT_URL})"
+ROBOTSTXT_OBEY = True
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 0.5
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 4
+DOWNLOAD_DELAY = 0.0
+COOKIES_ENABLED = False
+
+# --- safety -------------------------------------------------------------------------------
+# Scrapy applies DOWNLOAD_MAXSIZE to the decompressed body too (decompression bombs).
+DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 8 * 1024 * 1024
+DOWNLOAD_TIMEOUT = 30
+RETRY_TIMES = 2
+REDIRECT_MAX_TIMES = 5
+URLLENGTH_LIMIT = 2048
+METAREFRESH_IGNORE_TAGS = ["noscript"]
+
+DOWNLOADER_MIDDLEWARES = {
+    # Before robots.txt (100), so refused hosts are never contacted, robots.txt included.
+    "newscrawler.middlewares.SafeRequestMiddleware": 60,
+    "newscrawler.middlewares.CrawlDelayMiddleware": 110,
+}
+ITEM_PIPELINES = {
+    "pipelines.validate.ValidatePipeline": 100,
+    "pipelines.extract.ExtractPipeline": 200,
+    "pipelines.canonical.CanonicalPipeline": 300,
+    "pipelines.dedupe.DedupePipeline": 400,
+    "pipelines.store.StorePipeline": 500,
+}
+
+# --- engine -------------------------------------------------------------------------------
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+FEED_EXPORT_ENCODING = "utf-8"
+LOG_LEVEL = os.environ.get("NEWSCRAWLER_LOG_LEVEL", "INFO")
+TELNETCONSOLE_ENABLED = False
+# Breadth-first: listing pages near the start are crawled before deep trap pages.
+DEPTH_PRIORITY = 1
+SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleFifoDiskQueue"
+SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
+COMMANDS_MODULE = "newscrawler.commands"

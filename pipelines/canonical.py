@@ -1,0 +1,40 @@
+"""Canonicalisation pipeline: the article's identity URL and content hash.
+
+The page's ``rel=canonical`` is trusted only when it stays on the same site and does not
+point a deep page at the home page (a common theme bug); tracking parameters are dropped
+and AMP pages fold into their canonical page.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from newscrawler.archive.store import content_hash
+from newscrawler.items import PageItem
+from newscrawler.urls import canonicalize_url, is_http_url
+
+
+def choose_canonical(url: str, declared: str | None) -> str:
+    """The identity URL of a page fetched at ``url`` that declares ``declared``."""
+    fetched = canonicalize_url(url)
+    if not declared or not is_http_url(declared):
+        return fetched
+    candidate = canonicalize_url(declared)
+    here, there = urlsplit(fetched), urlsplit(candidate)
+    if _site(here.hostname) != _site(there.hostname):
+        return fetched
+    if there.path in ("", "/") and here.path not in ("", "/"):
+        return fetched
+    return candidate
+
+
+def _site(host: str | None) -> str:
+    return (host or "").removeprefix("www.")
+
+
+class CanonicalPipeline:
+    def process_item(self, item: PageItem) -> PageItem:
+        article = item.article
+        item.canonical_url = choose_canonical(item.url, article.canonical_url)
+        item.content_hash = content_hash(article.title, article.text)
+        return item

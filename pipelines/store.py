@@ -1,0 +1,102 @@
+"""Store pipeline: capture the page to WARC, then store the article in one transaction.
+
+Database and WARC writes run on one dedicated thread, in order, so the reactor never waits
+on disk and SQLite sees a single writer per process. The pipeline also records the crawl
+run (started, finished, counts) and sets the crawl's exit status.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from newscrawler.archive.engine import open_archive
+from newscrawler.archive.store import ArchiveStore, ArticleRecord
+from newscrawler.capture.warc import WarcWriter
+from newscrawler.items import PageItem
+from newscrawler.urls import canonicalize_url
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+
+logger = logging.getLogger(__name__)
+
+
+class StorePipeline:
+    def __init__(self, crawler: Crawler, db_url: str, warc_dir: str) -> None:
+        self.crawler = crawler
+        self.db_url = db_url
+        self.warc_dir = warc_dir
+        self.outcomes: dict[str, int] = {}
+        self._executor = ThreadPoolExecutor(1, thread_name_prefix="newscrawler-store")
+        self._store: ArchiveStore | None = None
+        self._warc: WarcWriter | None = None
+        self.run_id: int | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> StorePipeline:
+        s = crawler.settings
+        return cls(crawler, s.get("NEWSCRAWLER_DB"), s.get("NEWSCRAWLER_WARC_DIR"))
+
+    def open_spider(self) -> None:
+        self._store = ArchiveStore(open_archive(self.db_url))
+        self._warc = WarcWriter(self.warc_dir)
+        plan = getattr(self.crawler.spider, "plan", None)
+        keys = ("mode", "source", "start_urls", "feeds", "sitemaps", "recheck", "run")
+        args = {k: getattr(plan, k) for k in keys} if plan else {}
+        self.run_id = self._store.start_run(args, [plan.source] if plan else [])
+
+    async def process_item(self, item: PageItem) -> PageItem:
+        loop = asyncio.get_running_loop()
+        outcome = await loop.run_in_executor(self._executor, self._write, item)
+        self.outcomes[outcome] = self.outcomes.get(outcome, 0) + 1
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value(f"newscrawler/stored/{outcome}")
+        return item
+
+    def _write(self, item: PageItem) -> str:
+        assert self._store is not None and self._warc is not None
+        fetched_at = datetime.fromisoformat(item.fetched_at) if item.fetched_at else datetime.now(UTC)
+        warc_file, offset = self._warc.write_response(
+            item.url, item.status, list(item.headers.items()), item.body, fetched_at=fetched_at)
+        aliases = sorted({canonicalize_url(u) for u in (item.url, item.request_url) if u})
+        record = ArticleRecord(
+            article=item.article, url=item.url, canonical_url=item.canonical_url,
+            source=item.source or None, content_hash=item.content_hash, fetched_at=fetched_at,
+            status=item.status, warc_file=warc_file, warc_offset=offset,
+            etag=item.headers.get("etag"), last_modified=item.headers.get("last-modified"),
+            aliases=aliases,
+        )
+        return self._store.store(record, self.run_id)
+
+    def close_spider(self) -> None:
+        self._executor.shutdown(wait=True)
+        if self._warc is not None:
+            self._warc.close()
+        if self._store is None or self.run_id is None:
+            return
+        counts = self._counts()
+        # "Stored nothing because every fetch failed": no article touched and no page
+        # answered 200 (a rerun that finds nothing new still gets its feeds and sitemaps).
+        failed = not self.outcomes and counts.pop("pages_ok") == 0
+        self._store.finish_run(self.run_id, "failed" if failed else "finished", counts)
+        self.crawler.newscrawler_exitcode = 1 if failed else 0  # type: ignore[attr-defined]
+        if failed:
+            logger.error("The crawl stored nothing: every fetch failed (see the errors above)")
+
+    def _counts(self) -> dict[str, int]:
+        stats: dict[str, Any] = self.crawler.stats.get_stats() if self.crawler.stats else {}
+        errors = sum(v for k, v in stats.items() if k.startswith("downloader/exception_count"))
+        errors += sum(v for k, v in stats.items()
+                      if k.startswith("downloader/response_status_count/5"))
+        return {
+            "pages_fetched": int(stats.get("response_received_count", 0)),
+            "articles_new": self.outcomes.get("new", 0),
+            "versions_new": self.outcomes.get("version", 0),
+            "duplicates": self.outcomes.get("duplicate", 0),
+            "errors": int(errors),
+            "pages_ok": int(stats.get("downloader/response_status_count/200", 0)),
+        }

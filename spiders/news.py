@@ -1,0 +1,216 @@
+"""The ``news`` spider: discovers and fetches pages; extraction happens in the pipelines.
+
+Discovery: robots.txt ``Sitemap:`` lines, sitemap indexes, (gzipped) sitemaps with their
+Google News fields, RSS/Atom feeds and in-site links. Links are followed only in ``source``
+and ``url`` modes, within the plan's domains, depth and allow/deny patterns; non-article
+pages are followed for discovery, but at most NEWSCRAWLER_MAX_PAGES_PER_TEMPLATE of them per
+URL shape, which bounds endless calendars and query-string permutations.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import AsyncIterator, Iterable, Iterator
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import scrapy
+from scrapy.http import Response
+
+from newscrawler.discovery.feeds import FeedError, looks_like_feed, parse_feed
+from newscrawler.discovery.links import feed_links, page_links
+from newscrawler.discovery.robots import sitemaps_from_robots
+from newscrawler.discovery.sitemaps import SitemapError, parse_sitemap
+from newscrawler.extraction import classify_page, decode_html
+from newscrawler.items import PageItem
+from newscrawler.plan import CrawlPlan, make_plan
+from newscrawler.urls import canonicalize_url, same_site, url_template
+
+logger = logging.getLogger(__name__)
+
+HTML_TYPES = (b"text/html", b"application/xhtml+xml")
+# Candidates announced by a sitemap or feed go first: they are the articles.
+PRIORITY_CANDIDATE = 10
+PRIORITY_DISCOVERY = 20
+
+
+class NewsSpider(scrapy.Spider):
+    name = "news"
+
+    def __init__(self, plan: CrawlPlan, max_per_template: int, known_urls: set[str],
+                 **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.plan = plan
+        self.site_domains = plan.domains
+        self.max_per_template = max_per_template
+        self.known_urls = known_urls
+        self._scheduled: set[str] = set()
+        self._non_articles: Counter[str] = Counter()
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> NewsSpider:
+        settings = crawler.settings
+        plan = make_plan(kwargs, settings.get("NEWSCRAWLER_SOURCES"),
+                         settings.getint("NEWSCRAWLER_DEPTH_LIMIT"))
+        known: set[str] = set()
+        if plan.recheck != "all":
+            known = _archived_urls(settings.get("NEWSCRAWLER_DB"))
+        spider = cls(plan, settings.getint("NEWSCRAWLER_MAX_PAGES_PER_TEMPLATE"), known)
+        spider._set_crawler(crawler)
+        if plan.download_delay is not None:
+            spider.download_delay = plan.download_delay
+        return spider
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        plan = self.plan
+        for url in plan.pages:
+            yield self._page_request(url, force_article=True)
+        for url in plan.sitemaps:
+            yield scrapy.Request(url, self.parse_sitemap, priority=PRIORITY_DISCOVERY)
+        for url in plan.feeds:
+            yield scrapy.Request(url, self.parse_feed, priority=PRIORITY_DISCOVERY)
+        for url in plan.start_urls:
+            robots = urljoin(url, "/robots.txt")
+            if robots not in self._scheduled:
+                self._scheduled.add(robots)
+                yield scrapy.Request(robots, self.parse_robots, priority=PRIORITY_DISCOVERY,
+                                     meta={"dont_obey_robotstxt": True, "handle_httpstatus_all": True})
+            self._scheduled.add(canonicalize_url(url))
+            yield scrapy.Request(url, self.parse_page, priority=PRIORITY_DISCOVERY)
+
+    # --- discovery documents ------------------------------------------------------------
+    def parse_robots(self, response: Response) -> Iterator[scrapy.Request]:
+        sitemaps = sitemaps_from_robots(response.body) if response.status == 200 else []
+        if not sitemaps:
+            sitemaps = [urljoin(response.url, "/sitemap.xml")]
+        for url in sitemaps:
+            yield scrapy.Request(url, self.parse_sitemap, priority=PRIORITY_DISCOVERY)
+
+    def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
+        try:
+            sitemap = parse_sitemap(response.body, max_size=self._max_size())
+        except SitemapError as exc:
+            self._count("bad_sitemap")
+            logger.warning("Skipped sitemap %s: %s", response.url, exc)
+            return
+        for entry in sitemap.entries:
+            if sitemap.kind == "sitemapindex":
+                yield scrapy.Request(entry.url, self.parse_sitemap, priority=PRIORITY_DISCOVERY)
+            else:
+                yield from self._candidate(entry.url, dict(entry.news))
+
+    def parse_feed(self, response: Response) -> Iterator[scrapy.Request]:
+        try:
+            entries = parse_feed(response.body, base_url=response.url)
+        except FeedError as exc:
+            self._count("bad_feed")
+            logger.warning("Skipped feed %s: %s", response.url, exc)
+            return
+        for entry in entries:
+            hints = {"title": entry.title, "published_at": entry.published_at,
+                     "authors": entry.authors, "language": entry.language}
+            yield from self._candidate(entry.url, {k: v for k, v in hints.items() if v})
+
+    # --- pages ---------------------------------------------------------------------------
+    def parse_page(self, response: Response) -> Iterator[Any]:
+        content_type = response.headers.get(b"Content-Type", b"") or b""
+        if looks_like_feed(response.body[:2048], content_type.decode("latin-1")):
+            yield from self.parse_feed(response)
+            return
+        meta = response.meta
+        yield self._item(response, meta.get("force_article", False), meta.get("hints") or {})
+        if not self.plan.follows_links or not _is_htmlish(content_type):
+            return
+        html = decode_html(response.body, _headers(response))
+        kind = classify_page(html, response.url)
+        if kind != "article":
+            self._non_articles[_template(response.url)] += 1
+        yield from self._follow(response, html)
+
+    def _follow(self, response: Response, html: str) -> Iterator[scrapy.Request]:
+        for url in feed_links(html, response.url):
+            if same_site(url, self.site_domains) and url not in self._scheduled:
+                self._scheduled.add(url)
+                yield scrapy.Request(url, self.parse_feed, priority=PRIORITY_DISCOVERY)
+        if response.meta.get("depth", 0) >= self.plan.depth_limit:
+            return
+        for url in page_links(html, response.url):
+            request = self._discovery_request(url)
+            if request is not None:
+                yield request
+
+    def _discovery_request(self, url: str) -> scrapy.Request | None:
+        if not same_site(url, self.site_domains) or not self.plan.url_allowed(url):
+            return None
+        canonical = canonicalize_url(url)
+        if canonical in self._scheduled or canonical in self.known_urls:
+            return None
+        if self._non_articles[_template(canonical)] >= self.max_per_template:
+            self._count("template_budget")
+            return None
+        self._scheduled.add(canonical)
+        return scrapy.Request(canonical, self.parse_page)
+
+    def _candidate(self, url: str, hints: dict[str, Any]) -> Iterable[scrapy.Request]:
+        if not same_site(url, self.site_domains) and self.plan.mode == "source":
+            return []
+        canonical = canonicalize_url(url)
+        if canonical in self._scheduled or canonical in self.known_urls:
+            return []
+        if not self.plan.url_allowed(canonical):
+            return []
+        self._scheduled.add(canonical)
+        return [self._page_request(canonical, hints=hints)]
+
+    def _page_request(self, url: str, *, force_article: bool = False,
+                      hints: dict[str, Any] | None = None) -> scrapy.Request:
+        meta = {"force_article": force_article, "hints": hints or {}}
+        if self.plan.mode in ("feed", "sitemap", "urls_file"):
+            # Feeds and sitemaps may list pages on other hosts (CDNs, feed proxies).
+            host = (urlsplit(url).hostname or "").removeprefix("www.")
+            meta["newscrawler_domains"] = [*self.site_domains, host]
+        return scrapy.Request(url, self.parse_page, priority=PRIORITY_CANDIDATE, meta=meta)
+
+    def _item(self, response: Response, force_article: bool, hints: dict[str, Any]) -> PageItem:
+        return PageItem(
+            url=response.url,
+            body=response.body,
+            headers=_headers(response),
+            status=response.status,
+            source=self.plan.source,
+            request_url=response.request.url if response.request else response.url,
+            force_article=force_article,
+            hints=hints,
+            fetched_at=datetime.now(UTC).isoformat(),
+        )
+
+    def _max_size(self) -> int:
+        return self.crawler.settings.getint("DOWNLOAD_MAXSIZE")
+
+    def _count(self, key: str) -> None:
+        self.crawler.stats.inc_value(f"newscrawler/discovery/{key}")
+
+
+def _template(url: str) -> str:
+    """The URL's shape on its host: trap budgets are counted per site and shape."""
+    return f"{urlsplit(url).hostname}{url_template(url)}"
+
+
+def _headers(response: Response) -> dict[str, str]:
+    return {k.decode("latin-1").lower(): b", ".join(v).decode("latin-1")
+            for k, v in response.headers.items()}
+
+
+def _is_htmlish(content_type: bytes) -> bool:
+    ct = content_type.lower()
+    return not ct or any(t in ct for t in HTML_TYPES)
+
+
+def _archived_urls(db_url: str) -> set[str]:
+    """URLs already in the archive: not fetched again unless a recheck asks for them."""
+    from newscrawler.archive.engine import open_archive
+    from newscrawler.archive.store import ArchiveStore
+
+    return ArchiveStore(open_archive(db_url)).known_urls()

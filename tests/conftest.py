@@ -1,0 +1,33 @@
+"""Shared fixtures: a SQLite archive file per test, a throwaway PostgreSQL database per session."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterator
+
+import pytest
+
+PG_ADMIN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres connect_timeout=3"
+
+
+@pytest.fixture
+def sqlite_url(tmp_path) -> str:
+    """A SQLAlchemy URL to a SQLite file that does not exist yet."""
+    return f"sqlite:///{tmp_path / 'archive.sqlite3'}"
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> Iterator[str]:
+    """A SQLAlchemy URL to a fresh PostgreSQL database, dropped after the session."""
+    psycopg = pytest.importorskip("psycopg")
+    name = f"newscrawler_test_{secrets.token_hex(6)}"
+    try:
+        admin = psycopg.connect(PG_ADMIN, autocommit=True)
+    except psycopg.OperationalError as exc:
+        pytest.skip(f"PostgreSQL unreachable at 127.0.0.1:5432 as user postgres: {exc}")
+    with admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+        try:
+            yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+        finally:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -1,0 +1,62 @@
+"""Links in HTML pages: advertised feeds and followable page links."""
+
+import lxml.html
+
+from newscrawler.discovery.links import feed_links, page_links
+
+PAGE = """<!DOCTYPE html>
+<html><head>
+  <link rel="alternate" type="application/rss+xml" href="/feed.xml" title="RSS">
+  <link rel="Alternate" type="application/atom+xml; charset=utf-8" href="https://ex.com/atom">
+  <link rel="alternate" hreflang="fr" href="/fr/">
+  <link rel="stylesheet" type="text/css" href="/style.css">
+  <link rel="alternate" type="application/rss+xml" href="/feed.xml">
+</head><body>
+  <a href="/news/one">One</a>
+  <a href="news/two#comments">Two</a>
+  <a href=" /news/one#top ">One again</a>
+  <a href="https://other.org/story" rel="nofollow">Elsewhere</a>
+  <a href="//cdn.ex.com/news/three">Protocol-relative</a>
+  <a href="javascript:void(0)">JS</a>
+  <a href="mailto:desk@ex.com">Mail</a>
+  <a href="tel:+331234">Call</a>
+  <a href="#top">Top</a>
+  <a href="/files/report.PDF">Report</a>
+  <a href="/img/photo.jpg?w=300">Photo</a>
+  <a href="/podcast/ep1.mp3">Podcast</a>
+  <a href="ftp://ex.com/x">FTP</a>
+  <a>No href</a>
+  <a href="http://[::1">Broken</a>
+</body></html>"""
+
+
+def test_feed_links() -> None:
+    assert feed_links(PAGE, "https://ex.com/section/") == [
+        "https://ex.com/feed.xml",
+        "https://ex.com/atom",
+    ]
+
+
+def test_page_links() -> None:
+    assert page_links(PAGE, "https://ex.com/section/") == [
+        "https://ex.com/news/one",
+        "https://ex.com/section/news/two",
+        "https://other.org/story",
+        "https://cdn.ex.com/news/three",
+    ]
+
+
+def test_accepts_bytes_and_parsed_trees_and_honours_base_href() -> None:
+    html = b'<html><head><base href="https://ex.com/base/"></head><body><a href="x">x</a>'
+    html += b'<link rel="alternate" type="application/rss+xml" href="rss"></body></html>'
+    assert page_links(html, "https://ex.com/page") == ["https://ex.com/base/x"]
+    tree = lxml.html.document_fromstring(html)
+    assert page_links(tree, "https://ex.com/page") == ["https://ex.com/base/x"]
+    assert feed_links(tree, "https://ex.com/page") == ["https://ex.com/base/rss"]
+
+
+def test_xml_declared_string_and_empty_documents() -> None:
+    declared = '<?xml version="1.0" encoding="utf-8"?><html><body><a href="/a">a</a></body></html>'
+    assert page_links(declared, "https://ex.com/") == ["https://ex.com/a"]
+    assert page_links("", "https://ex.com/") == []
+    assert feed_links(b"   ", "https://ex.com/") == []

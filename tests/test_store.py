@@ -1,0 +1,142 @@
+"""ArchiveStore: outcomes, runs, atomic transactions and concurrent writers."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
+
+from newscrawler.archive import models
+from newscrawler.archive.engine import open_archive
+from newscrawler.archive.store import ArchiveStore, ArticleRecord, content_hash
+from newscrawler.extraction.article import Article
+
+T0 = datetime(2024, 5, 1, 8, 0, tzinfo=UTC)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def engine(request):
+    url = request.getfixturevalue("sqlite_url" if request.param == "sqlite" else "pg_url")
+    engine = open_archive(url)
+    with engine.begin() as connection:  # the PostgreSQL database is shared by the session
+        for table in reversed(models.Base.metadata.sorted_tables):
+            connection.execute(delete(table))
+    yield engine
+    engine.dispose()
+
+
+def make_record(url: str, text: str = "Body text.", title: str = "Title", **extra) -> ArticleRecord:
+    article = Article(url=url, title=title, text=text, authors=["A. Writer"], language="fr",
+                      published_at=T0, extractor="trafilatura 2.3")
+    fields = {"fetched_at": T0, "source": "demo", **extra}
+    return ArticleRecord(article=article, url=url, canonical_url=url,
+                         content_hash=content_hash(title, text), **fields)
+
+
+def count(engine, model) -> int:
+    with engine.connect() as connection:
+        return connection.scalar(select(func.count()).select_from(model))
+
+
+def test_content_hash_normalises_whitespace_and_unicode():
+    assert content_hash("Été", "a  b\n\nc ") == content_hash("E\u0301te\u0301", "a b c")
+    assert content_hash("Title", "text") != content_hash("title", "text")
+
+
+def test_outcomes_new_unchanged_version_duplicate(engine):
+    store = ArchiveStore(engine)
+    run = store.start_run({"source": "demo"}, ["demo"])
+    first = make_record("https://ex.com/a", aliases=["https://ex.com/a?amp=1"])
+    assert store.store(first, run) == "new"
+    later = replace(first, fetched_at=T0 + timedelta(hours=1), aliases=[])
+    assert store.store(later, run) == "unchanged"
+    edited = make_record("https://ex.com/a", text="Body text, corrected.",
+                         fetched_at=T0 + timedelta(hours=2))
+    assert store.store(edited, run) == "version"
+    copy = make_record("https://mirror.example/a", text="Body text, corrected.")
+    assert store.store(copy, run) == "duplicate"
+    via_alias = make_record("https://ex.com/other", text="Body text, corrected.",
+                            aliases=["https://ex.com/a?amp=1"])
+    assert store.store(via_alias, run) == "unchanged"
+
+    assert count(engine, models.Article) == 1
+    assert count(engine, models.ArticleVersion) == 2
+    assert count(engine, models.Fetch) == 5
+    assert store.known_urls() == {"https://ex.com/a", "https://ex.com/a?amp=1",
+                                  "https://mirror.example/a", "https://ex.com/other"}
+    with engine.connect() as connection:
+        article = connection.execute(select(models.Article)).one()
+        outcomes = connection.scalars(select(models.Fetch.outcome).order_by(models.Fetch.id))
+        assert list(outcomes) == ["new", "unchanged", "version", "duplicate", "unchanged"]
+    assert article.version == 2 and article.text == "Body text, corrected."
+    assert article.first_seen_at == T0 and article.last_seen_at == T0 + timedelta(hours=2)
+
+
+def test_runs_and_dropped_fetches(engine):
+    store = ArchiveStore(engine)
+    run = store.start_run({"url": "https://ex.com/"}, [])
+    store.record_fetch(run, "https://ex.com/tag/x", 200, "dropped:not_article")
+    store.finish_run(run, "finished", {"pages_fetched": 1, "errors": 0})
+    with engine.connect() as connection:
+        row = connection.execute(select(models.CrawlRun)).one()
+        fetch = connection.execute(select(models.Fetch)).one()
+    assert (row.status, row.pages_fetched, row.args) == ("finished", 1, {"url": "https://ex.com/"})
+    assert row.finished_at is not None and row.pid
+    assert fetch.outcome == "dropped:not_article" and fetch.run_id == run
+    with pytest.raises(ValueError, match="unknown run counters"):
+        store.finish_run(run, "finished", {"pages": 1})
+    with pytest.raises(ValueError, match="run status"):
+        store.finish_run(run, "done", {})
+
+
+def test_failed_transaction_leaves_nothing_half_written(engine):
+    store = ArchiveStore(engine)
+    with pytest.raises(IntegrityError):
+        store.store(make_record("https://ex.com/a"), run_id=999_999)  # no such run: FK fails
+    for model in (models.Article, models.ArticleVersion, models.ArticleUrl, models.Fetch,
+                  models.Source):
+        assert count(engine, model) == 0
+
+
+def test_concurrent_store_of_the_same_url_keeps_one_article(engine):
+    urls = [f"https://ex.com/{uuid.uuid4().hex}" for _ in range(8)]
+    outcomes: list[str] = []
+    barrier = threading.Barrier(2)
+
+    def worker() -> None:
+        store = ArchiveStore(engine)
+        for url in urls:
+            barrier.wait()
+            outcomes.append(store.store(make_record(url, text=f"text of {url}"), None))
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert count(engine, models.Article) == len(urls)
+    assert count(engine, models.Source) == 1
+    assert sorted(outcomes) == sorted(["new", "unchanged"] * len(urls))
+
+
+def _store_all(url: str, urls: list[str]) -> list[str]:
+    engine = open_archive(url)
+    store = ArchiveStore(engine)
+    outcomes = [store.store(make_record(u, text=f"text of {u}"), None) for u in urls]
+    engine.dispose()
+    return outcomes
+
+
+def test_concurrent_processes_on_one_sqlite_file(sqlite_url):
+    import multiprocessing
+
+    urls = [f"https://ex.com/{n}" for n in range(30)]
+    with multiprocessing.get_context("spawn").Pool(3) as pool:
+        results = pool.starmap(_store_all, [(sqlite_url, urls)] * 3)
+    outcomes = [outcome for result in results for outcome in result]
+    assert outcomes.count("new") == len(urls) and outcomes.count("unchanged") == 2 * len(urls)
