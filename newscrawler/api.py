@@ -10,6 +10,7 @@ Example::
 
 from __future__ import annotations
 
+import difflib
 import os
 from collections.abc import Iterator
 from datetime import date, datetime
@@ -18,7 +19,7 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from newscrawler.archive import models, search
+from newscrawler.archive import models, runs, search
 from newscrawler.archive.engine import ArchiveError, open_archive
 from newscrawler.archive.query import (
     Filters,
@@ -29,10 +30,14 @@ from newscrawler.archive.query import (
 )
 from newscrawler.urls import canonicalize_url
 
-__all__ = ["Archive", "ArchiveError", "InvalidQuery", "default_db_url"]
+__all__ = ["RUN_FIELDS", "Archive", "ArchiveError", "InvalidQuery", "default_db_url"]
 
 DEFAULT_DB_URL = "sqlite:///data/archive.sqlite3"
 STREAM_BATCH = 500
+RUN_FIELDS = (
+    "id", "started_at", "finished_at", "status", "sources", "pages_fetched", "articles_new",
+    "versions_new", "duplicates", "errors", "duration_s", "pid", "hostname",
+)
 When = datetime | date | str | None
 
 
@@ -128,6 +133,72 @@ class Archive:
                 .order_by(models.ArticleVersion.version)
             )
             return [version_record(row) for row in rows]
+
+    def article(self, url_or_id: str | int) -> dict[str, Any] | None:
+        """The record (latest version) of the article known by a URL or id; None if unknown."""
+        with Session(self.engine) as session:
+            article_id = _article_id(session, str(url_or_id))
+            if article_id is None:
+                return None
+            row = session.execute(
+                articles_query(Filters()).where(models.Article.id == article_id)
+            ).one()
+            return article_record(*row)
+
+    def diff(self, url_or_id: str | int, old: int | None = None, new: int | None = None) -> str:
+        """Unified diff of title and text between two versions (default: the last two).
+
+        ``InvalidQuery`` if the article or a version is unknown; "" when there is one version.
+        """
+        history = {row["version"]: row for row in self.versions(str(url_or_id))}
+        if not history:
+            raise InvalidQuery(f"no archived article at {url_or_id!r}")
+        latest = max(history)
+        new = latest if new is None else new
+        old = new - 1 if old is None else old
+        if old < 1 and len(history) == 1 and new == latest:
+            return ""
+        for number in (old, new):
+            if number not in history:
+                raise InvalidQuery(
+                    f"no version {number} of {url_or_id!r}: versions are 1 to {latest}")
+        return _unified(history[old], history[new])
+
+    def runs(self, limit: int | None = None) -> list[dict[str, Any]]:
+        """Crawl runs, newest first; a ``running`` one whose process died here shows as
+        ``interrupted`` (the next run on this host records it so)."""
+        with Session(self.engine) as session:
+            rows = session.scalars(
+                select(models.CrawlRun).order_by(models.CrawlRun.id.desc()).limit(limit)
+            ).all()
+            return [_run_record(row) for row in rows]
+
+
+def _unified(old: dict[str, Any], new: dict[str, Any]) -> str:
+    def lines(version: dict[str, Any]) -> list[str]:
+        return [f"# {version['title']}", "", *version["text"].splitlines()]
+
+    diff = difflib.unified_diff(
+        lines(old), lines(new), lineterm="",
+        fromfile=f"version {old['version']} ({old['fetched_at']})",
+        tofile=f"version {new['version']} ({new['fetched_at']})",
+    )
+    return "\n".join(diff)
+
+
+def _run_record(run: models.CrawlRun) -> dict[str, Any]:
+    status = run.status
+    if status == "running" and runs.dead_here(run.pid, run.hostname):
+        status = "interrupted"
+    duration = None
+    if run.finished_at is not None:
+        duration = round((run.finished_at - run.started_at).total_seconds(), 1)
+    values = {
+        "started_at": run.started_at.isoformat(),
+        "finished_at": run.finished_at.isoformat() if run.finished_at else None,
+        "status": status, "duration_s": duration,
+    }
+    return {name: values[name] if name in values else getattr(run, name) for name in RUN_FIELDS}
 
 
 def _article_id(session: Session, url: str) -> int | None:

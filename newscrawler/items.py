@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 
-@dataclass
+@dataclass(repr=False)
 class PageItem:
     """One fetched HTML page that may be an article.
 
@@ -28,3 +28,7 @@ class PageItem:
     article: Any = None
     canonical_url: str = ""
     content_hash: str = ""
+
+    def __repr__(self) -> str:
+        # Logs show items: never the whole body.
+        return f"<PageItem {self.status} {self.url} ({len(self.body)} bytes)>"

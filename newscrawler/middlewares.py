@@ -17,11 +17,9 @@ from urllib.parse import urlsplit
 
 from scrapy import signals
 from scrapy.exceptions import IgnoreRequest
-from twisted.internet.threads import deferToThread
 
 from newscrawler.netguard import host_allowed, parse_allowlist
 from newscrawler.urls import is_http_url, same_site
-from scrapy.utils.defer import maybe_deferred_to_future
 
 if TYPE_CHECKING:
     from scrapy import Request, Spider
@@ -34,28 +32,29 @@ logger = logging.getLogger(__name__)
 class SafeRequestMiddleware:
     """Refuse requests to other schemes, other sites and private addresses."""
 
-    def __init__(self, allowlist: frozenset[str], stats: StatsCollector) -> None:
+    def __init__(self, allowlist: frozenset[str], stats: StatsCollector,
+                 crawler: Crawler | None = None) -> None:
         self.allowlist = allowlist
         self.stats = stats
+        self.crawler = crawler
         self._verdicts: dict[str, tuple[bool, str]] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> SafeRequestMiddleware:
         allow = parse_allowlist(crawler.settings.get("NEWSCRAWLER_ALLOW_PRIVATE_HOSTS"))
         assert crawler.stats is not None
-        return cls(allow, crawler.stats)
+        return cls(allow, crawler.stats, crawler)
 
     async def process_request(self, request: Request, spider: Spider | None = None) -> None:
         if not is_http_url(request.url):
             self._refuse(request, "scheme", "not an http(s) URL")
         host = urlsplit(request.url).hostname or ""
-        domains = _allowed_domains(request, spider)
+        domains = _allowed_domains(request, self.crawler.spider if self.crawler else spider)
         if domains and not same_site(request.url, domains):
             self._refuse(request, "offsite", f"{host} is outside {sorted(domains)}")
         if host not in self._verdicts:
-            self._verdicts[host] = await maybe_deferred_to_future(
-                deferToThread(host_allowed, host, self.allowlist)
-            )
+            # Name resolution blocks: off the event loop.
+            self._verdicts[host] = await asyncio.to_thread(host_allowed, host, self.allowlist)
         ok, reason = self._verdicts[host]
         if not ok:
             self._refuse(request, "private_address", reason)

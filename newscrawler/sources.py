@@ -14,11 +14,13 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from newscrawler.revisit import DEFAULT_POLICY, RevisitPolicy
+from newscrawler.schedule import parse_cron
+
 __all__ = ["Politeness", "Source", "SourcesError", "Tags", "load_sources"]
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 LANGUAGE = re.compile(r"^[a-z]{2}$")
-CRON_FIELDS = 5
 
 
 class SourcesError(Exception):
@@ -105,9 +107,18 @@ class Source(_Strict):
     @field_validator("schedule")
     @classmethod
     def _cron(cls, value: str | None) -> str | None:
-        if value is not None and len(value.split()) != CRON_FIELDS:
-            raise ValueError(f"not a cron expression (5 fields, e.g. '0 */6 * * *'): {value!r}")
+        return None if value is None else parse_cron(value).text
+
+    @field_validator("recheck")
+    @classmethod
+    def _recheck(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
+        if value is not None:
+            RevisitPolicy.from_config(value)
         return value
+
+    def revisit_policy(self) -> RevisitPolicy:
+        """The revisit schedule of this source: its ``recheck`` table over the default."""
+        return DEFAULT_POLICY if self.recheck is None else RevisitPolicy.from_config(self.recheck)
 
     @model_validator(mode="after")
     def _defaults(self) -> Source:

@@ -38,6 +38,9 @@ TRACKING_PARAMS: frozenset[str] = frozenset(
         "at_bbc_team", "at_link_id", "at_link_type", "at_link_origin", "at_ptr_name",
         "at_creation", "at_preview_link", "at_ptr_type", "pk_campaign", "pk_kwd", "pk_source",
         "pk_medium", "pk_content",
+        # Session identifiers: a new one per visit turns one page into endless URLs.
+        "sessionid", "session_id", "sid", "phpsessid", "jsessionid", "aspsessionid", "cfid",
+        "cftoken",
     }
 )
 #: Prefixes of tracking parameter families (``utm_source``, ``utm_medium`` ...).

@@ -81,7 +81,8 @@ class StorePipeline:
         counts = self._counts()
         # "Stored nothing because every fetch failed": no article touched and no page
         # answered 200 (a rerun that finds nothing new still gets its feeds and sitemaps).
-        failed = not self.outcomes and counts.pop("pages_ok") == 0
+        pages_ok = counts.pop("pages_ok")
+        failed = not self.outcomes and pages_ok == 0
         self._store.finish_run(self.run_id, "failed" if failed else "finished", counts)
         self.crawler.newscrawler_exitcode = 1 if failed else 0  # type: ignore[attr-defined]
         if failed:

@@ -109,7 +109,7 @@ def test_errors_are_one_line(archive_url, tmp_path):
 
 def test_db_upgrade(sqlite_url):
     result = run("--db", sqlite_url, "db", "upgrade")
-    assert result.exit_code == 0 and "revision 0001" in result.stdout
+    assert result.exit_code == 0 and "revision 0002" in result.stdout
     assert run("--db", sqlite_url, "export").exit_code == 0
 
 
@@ -162,3 +162,55 @@ def test_every_command_has_help_with_an_example():
         result = run(*path, "--help")
         assert result.exit_code == 0, path
         assert "Example" in result.stdout, f"newscrawler {' '.join(path)} --help lacks an example"
+
+
+def test_show_record_versions_and_diff(archive_url):
+    result = run("--db", archive_url, "show", "https://ex.fr/a")
+    assert result.exit_code == 0, result.output
+    assert "title: Rafale" in result.stdout and "version: 2" in result.stdout
+    assert result.stdout.rstrip().endswith("Premier jet, corrigé.")
+    listed = run("--db", archive_url, "show", "1", "--versions")
+    assert listed.exit_code == 0 and "content_hash" in listed.stdout
+    diff = run("--db", archive_url, "show", "https://ex.fr/a", "--diff")
+    assert diff.exit_code == 0, diff.output
+    assert diff.stdout.splitlines()[:2] == [
+        "--- version 1 (2024-06-02T09:00:00+00:00)", "+++ version 2 (2024-06-03T09:00:00+00:00)"]
+    assert "-Premier jet." in diff.stdout and "+Premier jet, corrigé." in diff.stdout
+    assert run("--db", archive_url, "show", "1", "--diff", "2..1").stdout.count("+Premier") == 1
+    as_json = json.loads(run("--db", archive_url, "show", "1", "--versions", "--diff",
+                             "--format", "jsonl").stdout)
+    assert [v["version"] for v in as_json["versions"]] == [1, 2] and "+Premier" in \
+        as_json["diff"]
+
+
+@pytest.mark.parametrize(("args", "code", "fragment"), [
+    (("show", "https://nowhere.example/"), 1, "no archived article"),
+    (("show", "1", "--diff", "1-2"), 2, "A..B"),
+    (("show", "1", "--diff", "1..7"), 2, "no version 7"),
+])
+def test_show_errors(archive_url, args, code, fragment):
+    assert_one_line_error(run("--db", archive_url, *args), code, fragment)
+
+
+def test_runs(archive_url):
+    from newscrawler.archive.store import ArchiveStore
+
+    engine = open_archive(archive_url)
+    store = ArchiveStore(engine)
+    done = store.start_run({"source": "demo"}, ["demo"])
+    store.finish_run(done, "finished", {"pages_fetched": 7, "articles_new": 3})
+    live = store.start_run({"source": "other"}, ["other"])
+    engine.dispose()
+    table = run("--db", archive_url, "runs")
+    assert table.exit_code == 0, table.output
+    header, *rows = table.stdout.splitlines()
+    assert header.split()[:4] == ["id", "started_at", "finished_at", "status"]
+    assert [row.split()[0] for row in rows] == [str(live), str(done)]
+    records = [json.loads(line) for line in
+               run("--db", archive_url, "runs", "--format", "jsonl", "--limit", "1").stdout
+               .splitlines()]
+    assert len(records) == 1 and records[0]["status"] == "running"  # this process is alive
+    old = json.loads(run("--db", archive_url, "runs", "--format", "jsonl").stdout
+                     .splitlines()[1])
+    assert (old["status"], old["pages_fetched"], old["articles_new"]) == ("finished", 7, 3)
+    assert old["duration_s"] is not None and old["sources"] == "demo"

@@ -92,7 +92,13 @@ def test_demo_article_metadata_and_links_use_the_host_header(demo: SiteServer) -
 
 
 def test_demo_listings_are_paginated_and_not_articles(demo: SiteServer) -> None:
-    for path in ["/", "/actualites/", "/actualites/page/2/", "/tag/festival/", "/author/tom-becker/"]:
+    for path in [
+        "/",
+        "/actualites/",
+        "/actualites/page/2/",
+        "/tag/festival/",
+        "/author/tom-becker/",
+    ]:
         status, _, body = fetch(demo, path)
         assert status == 200 and b'og:type" content="article"' not in body, path
     assert fetch(demo, "/actualites/page/9/")[0] == 404
@@ -183,13 +189,15 @@ def test_traps_respond_as_designed(traps: SiteServer) -> None:
     status, _, body = fetch(traps, "/pas-ici/")
     assert status == 404 and b"error404" in body
     status, _, body = fetch(traps, "/ancien-article/")
-    assert status == 200 and "Page introuvable".encode() in body
+    assert status == 200 and b"Page introuvable" in body
     assert fetch(traps, "/docs/rapport-annuel/")[2].startswith(b"%PDF-1.4")
     assert fetch(traps, "/galerie/photo-du-jour/")[2].startswith(b"\x89PNG")
     port = urlsplit(traps.base_url).port
-    for path, target in [("/redirect-externe/", "http://10.0.0.1/secret"),
-                         ("/redirect-local/", f"http://127.0.0.2:{port}/admin"),
-                         ("/partenaire/", "http://example.invalid/")]:
+    for path, target in [
+        ("/redirect-externe/", "http://10.0.0.1/secret"),
+        ("/redirect-local/", f"http://127.0.0.2:{port}/admin"),
+        ("/partenaire/", "http://example.invalid/"),
+    ]:
         status, headers, _ = fetch(traps, path)
         assert status == 302 and headers["location"] == target
 

@@ -10,8 +10,6 @@ from pathlib import Path
 import pytest
 
 from newscrawler.extraction import EXTRACTOR, Article, Rejected, extract
-from newscrawler.extraction.cleaning import prune_boilerplate
-from newscrawler.extraction.core import parse_html
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
 FIXTURES = sorted(PAGES.glob("*.json"))
@@ -174,19 +172,20 @@ def test_language_is_guessed_when_undeclared() -> None:
     assert article.language == "fr"
 
 
-def test_prune_boilerplate_keeps_a_wrapper_with_a_misleading_class() -> None:
-    tree = parse_html(
-        '<html><body><div class="post has-comments"><div class="entry">'
+def test_furniture_around_the_body_is_left_out_but_tables_kept() -> None:
+    body = (
+        '<html><head><meta property="og:type" content="article"></head><body>'
+        '<div class="post has-comments"><div class="entry">'
         + PARAGRAPHS
-        + '</div><div class="newsletter-signup"><p>Sign up</p></div>'
-        '<div class="wp-block-table table-responsive"><table><tr><td>1</td></tr></table></div>'
-        '</div><div id="comments"><p>Nice</p></div></body></html>'
-    )
-    assert tree is not None
-    prune_boilerplate(tree)
-    text = tree.text_content()
-    assert "night bus network" in text and "1" in text
-    assert "Sign up" not in text and "Nice" not in text
+        + "<table><tr><td>Route</td><td>N14</td></tr></table></div>"
+        '<div class="newsletter-signup"><p>Sign up to our newsletter</p></div>'
+        '</div><div id="comments"><p>Nice article, thanks for writing it up!</p></div>'
+        "</body></html>"
+    ).encode()
+    article = extract(body, "https://x.example/news/night-buses")
+    assert isinstance(article, Article)
+    assert "night bus network" in article.text and "N14" in article.text
+    assert "Sign up" not in article.text and "Nice article" not in article.text
 
 
 def test_extract_is_picklable_for_worker_processes() -> None:

@@ -140,3 +140,56 @@ def test_concurrent_processes_on_one_sqlite_file(sqlite_url):
         results = pool.starmap(_store_all, [(sqlite_url, urls)] * 3)
     outcomes = [outcome for result in results for outcome in result]
     assert outcomes.count("new") == len(urls) and outcomes.count("unchanged") == 2 * len(urls)
+
+
+HOLD_LOCK = """
+import sys, time
+from newscrawler.archive.engine import open_archive
+from newscrawler.archive.store import ArchiveStore
+store = ArchiveStore(open_archive(sys.argv[1]))
+run = store.start_run({}, ["locked"])
+print(store.acquire_run_lock("locked", run), flush=True)
+time.sleep(60)
+"""
+
+
+def test_run_lock_refuses_a_live_holder_and_takes_over_a_killed_one(engine):
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    url = engine.url.render_as_string(hide_password=False)
+    child = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, url], stdout=subprocess.PIPE,
+                             text=True)
+    try:
+        assert child.stdout is not None and child.stdout.readline().strip() == "True"
+        store = ArchiveStore(engine)
+        assert store.acquire_run_lock("locked") is False
+        assert f"pid {child.pid} on " in (store.run_lock_holder("locked") or "")
+        assert store.release_run_lock("locked") is False  # not ours to release
+        assert store.acquire_run_lock("another-source") is True
+    finally:
+        os.kill(child.pid, signal.SIGKILL)
+        child.wait()
+    run = store.start_run({}, ["locked"])
+    assert store.acquire_run_lock("locked", run) is True  # the killed holder's lock
+    assert store.acquire_run_lock("locked", run) is True  # re-entrant for its holder
+    with engine.connect() as connection:
+        lock = connection.execute(select(models.RunLock).where(
+            models.RunLock.source == "locked")).one()
+        statuses = {run_id: status for run_id, status in connection.execute(
+            select(models.CrawlRun.id, models.CrawlRun.status))}
+    assert (lock.pid, lock.run_id) == (os.getpid(), run)
+    # start_run noticed that the killed child's run could never finish.
+    assert sorted(statuses.values()) == ["interrupted", "running"] and statuses[run] == "running"
+    assert store.release_run_lock("locked") is True
+    assert store.run_lock_holder("locked") is None
+
+
+def test_locks_from_another_host_are_never_taken_over(engine):
+    store = ArchiveStore(engine)
+    with engine.begin() as connection:
+        connection.execute(models.RunLock.__table__.insert().values(
+            source="remote", pid=1, hostname="elsewhere.invalid", acquired_at=T0))
+    assert store.acquire_run_lock("remote") is False

@@ -8,8 +8,10 @@ locked" when a read transaction tries to upgrade. Read-only engines open the fil
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -122,13 +124,40 @@ def _upgrade_engine(engine: Engine) -> None:
     # One transaction for the whole upgrade. SQLite: BEGIN IMMEDIATE makes a second process
     # wait, then Alembic sees the new revision and does nothing. PostgreSQL: the advisory
     # lock does the same, and its DDL is transactional too.
-    with engine.begin() as connection:
-        if connection.dialect.name == "postgresql":
-            connection.execute(
-                text("SELECT pg_advisory_xact_lock(:id)"), {"id": PG_MIGRATION_LOCK_ID}
-            )
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+    with engine.connect() as connection, _sqlite_foreign_keys_off(connection):
+        with connection.begin():
+            if connection.dialect.name == "postgresql":
+                connection.execute(
+                    text("SELECT pg_advisory_xact_lock(:id)"), {"id": PG_MIGRATION_LOCK_ID}
+                )
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+            _check_foreign_keys(connection)
+
+
+@contextlib.contextmanager
+def _sqlite_foreign_keys_off(connection: Connection) -> Iterator[None]:
+    """SQLite rebuilds tables to alter them; dropping the old one must not fire ON DELETE.
+
+    The pragma is a no-op inside a transaction, so it is set on the raw connection first.
+    """
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    raw = connection.connection.driver_connection
+    assert raw is not None
+    raw.execute("PRAGMA foreign_keys=OFF")
+    try:
+        yield
+    finally:
+        raw.execute("PRAGMA foreign_keys=ON")
+
+
+def _check_foreign_keys(connection: Connection) -> None:
+    if connection.dialect.name == "sqlite":
+        broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+        if broken:
+            raise ArchiveError(f"migration left broken foreign keys: {broken[:5]}")
 
 
 def upgrade(url: str) -> str | None:

@@ -1,4 +1,5 @@
-"""The archive's tables: sources, crawl runs, articles with their versions, URLs and fetches.
+"""The archive's tables: sources, crawl runs and their locks, articles with their versions,
+URLs, fetches and near-duplicate bands.
 
 Only portable types are used so one schema serves SQLite and PostgreSQL; dialect-specific
 search structures live behind ``newscrawler.archive.search``.
@@ -15,7 +16,9 @@ from sqlalchemy import (
     CheckConstraint,
     ForeignKey,
     Index,
+    LargeBinary,
     MetaData,
+    PrimaryKeyConstraint,
     String,
     Text,
     UniqueConstraint,
@@ -33,7 +36,8 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
-RUN_STATUSES = ("running", "finished", "failed")
+# "interrupted": the process died without closing its run (found by the next run on its host).
+RUN_STATUSES = ("running", "finished", "failed", "interrupted")
 
 
 class Base(DeclarativeBase):
@@ -59,7 +63,7 @@ class CrawlRun(Base):
     __tablename__ = "crawl_runs"
     __table_args__ = (
         CheckConstraint(
-            "status IN ('running', 'finished', 'failed')", name="status"
+            "status IN ('running', 'finished', 'failed', 'interrupted')", name="status"
         ),
     )
 
@@ -109,6 +113,10 @@ class Article(Base):
     etag: Mapped[str | None] = mapped_column(Text)
     last_modified: Mapped[str | None] = mapped_column(String(64))
     next_check_at: Mapped[datetime | None] = mapped_column(index=True)
+    # When the content last changed (the newest version's fetch); the revisit schedule's age.
+    last_changed_at: Mapped[datetime | None]
+    # MinHash signature of the text (see ``archive.clusters``); NULL when the text has no words.
+    minhash: Mapped[bytes | None] = mapped_column(LargeBinary)
 
 
 class ArticleVersion(Base):
@@ -156,3 +164,31 @@ class Fetch(Base):
     status: Mapped[int]
     content_hash: Mapped[str | None] = mapped_column(String(64))
     outcome: Mapped[str] = mapped_column(String(64))
+
+
+class ArticleBand(Base):
+    """One LSH band key of an article's MinHash signature: equal keys mark candidates."""
+
+    __tablename__ = "article_bands"
+    __table_args__ = (
+        PrimaryKeyConstraint("article_id", "band"),
+        Index(None, "band", "key"),
+    )
+
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
+    band: Mapped[int]
+    key: Mapped[str] = mapped_column(String(16))
+
+
+class RunLock(Base):
+    """The source a crawl process is running: one row per source, so a second run refuses."""
+
+    __tablename__ = "run_locks"
+
+    source: Mapped[str] = mapped_column(String(255), primary_key=True)
+    run_id: Mapped[int | None] = mapped_column(
+        ForeignKey("crawl_runs.id", ondelete="SET NULL")
+    )
+    pid: Mapped[int]
+    hostname: Mapped[str] = mapped_column(String(255))
+    acquired_at: Mapped[datetime]

@@ -1,65 +1,45 @@
 """Writing to the archive: one transaction per fetched article, deduplicated and versioned.
 
 ``ArchiveStore.store`` decides whether a page is a new article, a new version of a known
-one, an unchanged re-fetch or a duplicate published at another URL, and records the fetch
-in the same transaction, so a crash never leaves an article without its history.
+one, an unchanged re-fetch or a duplicate published at another URL, and records the fetch,
+the next revisit time and the near-duplicate cluster in the same transaction, so a crash
+never leaves an article without its history.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
-import re
-import socket
-import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from newscrawler.archive import models
-from newscrawler.extraction.article import Article
+from newscrawler.archive import ingest, models, runs
+from newscrawler.archive.ingest import ArticleRecord
+from newscrawler.archive.normalise import content_hash
+from newscrawler.revisit import DEFAULT_POLICY, RevisitPolicy
+
+__all__ = ["OUTCOMES", "RUN_COUNTERS", "ArchiveStore", "ArticleRecord", "DueArticle",
+           "content_hash"]
 
 logger = logging.getLogger(__name__)
 
-OUTCOMES = ("new", "version", "unchanged", "duplicate")
+OUTCOMES = ("new", "version", "unchanged", "duplicate", "not_modified")
 RUN_COUNTERS = ("pages_fetched", "articles_new", "versions_new", "duplicates", "errors")
-_WHITESPACE = re.compile(r"\s+")
 T = TypeVar("T")
 
 
-@dataclass
-class ArticleRecord:
-    """What the store pipeline hands over: an extracted article and how it was fetched."""
+class DueArticle(NamedTuple):
+    """An archived article to fetch again, with the validators for a conditional request."""
 
-    article: Article
     url: str
     canonical_url: str
-    source: str | None
-    content_hash: str
-    fetched_at: datetime
-    status: int = 200
-    warc_file: str | None = None
-    warc_offset: int | None = None
-    etag: str | None = None
-    last_modified: str | None = None
-    # Other canonicalised URLs this page answered at (request URL before redirects, etc.).
-    aliases: list[str] = field(default_factory=list)
-
-
-def _normalise(value: str) -> str:
-    return _WHITESPACE.sub(" ", unicodedata.normalize("NFC", value)).strip()
-
-
-def content_hash(title: str, text: str) -> str:
-    """SHA-256 of the NFC-normalised, whitespace-collapsed title and text (case kept)."""
-    payload = _normalise(title) + "\n" + _normalise(text)
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+    etag: str | None
+    last_modified: str | None
 
 
 def _now() -> datetime:
@@ -86,12 +66,22 @@ class ArchiveStore:
         raise AssertionError("unreachable")
 
     def start_run(self, args: dict[str, Any], sources: list[str]) -> int:
-        """Record a crawl run as ``running``; return its id."""
-        run = models.CrawlRun(
-            started_at=_now(), status="running", args=dict(args), sources=",".join(sources),
-            pid=os.getpid(), hostname=socket.gethostname(),
-        )
-        return self._transaction(lambda session: _add_and_flush(session, run).id)
+        """Record a crawl run as ``running``; return its id.
+
+        Runs left ``running`` by dead processes on this host are closed as ``interrupted``.
+        """
+        def work(session: Session) -> int:
+            now = _now()
+            stale = runs.mark_interrupted(session, now)
+            if stale:
+                logger.warning("Crawl runs %s died without finishing: marked interrupted", stale)
+            run = models.CrawlRun(
+                started_at=now, status="running", args=dict(args), sources=",".join(sources),
+                pid=os.getpid(), hostname=runs.this_host(),
+            )
+            return ingest.add_and_flush(session, run).id
+
+        return self._transaction(work)
 
     def finish_run(self, run_id: int, status: str, counts: dict[str, int]) -> None:
         """Close a run with its final status and counters (keys from ``RUN_COUNTERS``)."""
@@ -111,9 +101,51 @@ class ArchiveStore:
 
         self._transaction(work)
 
-    def store(self, record: ArticleRecord, run_id: int | None) -> str:
-        """Archive one extracted page; return 'new', 'version', 'unchanged' or 'duplicate'."""
-        return self._transaction(lambda session: _store(session, record, run_id))
+    def acquire_run_lock(self, source: str, run_id: int | None = None) -> bool:
+        """Lock ``source`` for this process; False if a live run of it holds the lock.
+
+        A lock left by a dead process on this host (SIGKILL, power loss) is taken over.
+        """
+        return self._transaction(lambda session: runs.acquire(session, source, run_id, _now()))
+
+    def release_run_lock(self, source: str) -> bool:
+        """Release this process's lock on ``source``; False if it did not hold it."""
+        return self._transaction(lambda session: runs.release(session, source))
+
+    def run_lock_holder(self, source: str) -> str | None:
+        """``"pid 123 on host, run 7, since ..."`` for the refusal message; None if free."""
+        with Session(self.engine) as session:
+            lock = runs.holder(session, source)
+            if lock is None:
+                return None
+            return (f"pid {lock.pid} on {lock.hostname}, run {lock.run_id}, "
+                    f"since {lock.acquired_at.isoformat()}")
+
+    def store(self, record: ArticleRecord, run_id: int | None,
+              policy: RevisitPolicy | None = None) -> str:
+        """Archive one extracted page; return 'new', 'version', 'unchanged' or 'duplicate'.
+
+        ``policy`` is the source's revisit schedule (default: ``revisit.DEFAULT_POLICY``).
+        """
+        return self._transaction(
+            lambda session: ingest.store_record(session, record, run_id, policy or DEFAULT_POLICY))
+
+    def record_not_modified(self, url: str, run_id: int | None, fetched_at: datetime,
+                            policy: RevisitPolicy | None = None) -> str | None:
+        """A 304 answer for an archived URL: refresh it, record the fetch; None if unknown."""
+        def work(session: Session) -> str | None:
+            row = ingest.find_by_urls(session, [url])
+            if row is None:
+                return None
+            row.last_seen_at = max(row.last_seen_at, fetched_at)
+            ingest.schedule(row, fetched_at, policy or DEFAULT_POLICY)
+            session.add(models.Fetch(
+                run_id=run_id, article_id=row.id, url=url, fetched_at=fetched_at, status=304,
+                content_hash=row.content_hash, outcome="not_modified",
+            ))
+            return "not_modified"
+
+        return self._transaction(work)
 
     def record_fetch(
         self, run_id: int | None, url: str, status: int, outcome: str,
@@ -133,122 +165,26 @@ class ArchiveStore:
             urls.update(session.scalars(select(models.Article.canonical_url)))
         return urls
 
+    def due_articles(self, now: datetime, source: str | None,
+                     limit: int | None = None) -> list[DueArticle]:
+        """Articles whose revisit is due (``next_check_at <= now`` or never set), soonest first."""
+        due = or_(models.Article.next_check_at <= now, models.Article.next_check_at.is_(None))
+        return self._articles(source, limit, due)
 
-def _add_and_flush(session: Session, obj: T) -> T:
-    session.add(obj)
-    session.flush()
-    return obj
+    def all_articles(self, source: str | None, limit: int | None = None) -> list[DueArticle]:
+        """Every archived article of ``source`` (all sources if None), for ``recheck=all``."""
+        return self._articles(source, limit)
 
-
-def _record_urls(record: ArticleRecord) -> list[str]:
-    """The record's URLs, canonical first, without repeats or blanks."""
-    return list(dict.fromkeys(u for u in (record.canonical_url, record.url, *record.aliases) if u))
-
-
-def _find_article(session: Session, record: ArticleRecord) -> models.Article | None:
-    found = session.scalars(
-        select(models.Article).where(models.Article.canonical_url == record.canonical_url)
-    ).first()
-    if found is not None:
-        return found
-    urls = _record_urls(record)
-    by_url = dict(session.execute(
-        select(models.ArticleUrl.url, models.ArticleUrl.article_id)
-        .where(models.ArticleUrl.url.in_(urls))
-    ).all())
-    for url in urls:
-        if url in by_url:
-            return session.get(models.Article, by_url[url])
-    return None
+    def _articles(self, source: str | None, limit: int | None, *where: Any) -> list[DueArticle]:
+        article = models.Article
+        statement = select(article.url, article.canonical_url, article.etag,
+                           article.last_modified).where(*where)
+        if source is not None:
+            statement = statement.join(models.Source, article.source_id == models.Source.id) \
+                .where(models.Source.name == source)
+        statement = statement.order_by(article.next_check_at.is_(None).desc(),
+                                       article.next_check_at, article.id).limit(limit)
+        with Session(self.engine) as session:
+            return [DueArticle(*row) for row in session.execute(statement)]
 
 
-def _link_urls(session: Session, article_id: int, urls: list[str]) -> None:
-    """Add the URLs not yet known; a URL already owned by another article stays with it."""
-    known = set(session.scalars(
-        select(models.ArticleUrl.url).where(models.ArticleUrl.url.in_(urls))
-    ))
-    for url in urls:
-        if url not in known:
-            session.add(models.ArticleUrl(url=url, article_id=article_id))
-
-
-def _source_id(session: Session, name: str | None) -> int | None:
-    if not name:
-        return None
-    existing = session.scalars(select(models.Source.id).where(models.Source.name == name)).first()
-    if existing is not None:
-        return existing
-    return _add_and_flush(session, models.Source(name=name, created_at=_now())).id
-
-
-def _apply_content(row: models.Article, record: ArticleRecord) -> None:
-    """Copy the record's current content and capture details onto the article row."""
-    art = record.article
-    row.url, row.title, row.text = record.url, art.title, art.text
-    row.sitename, row.authors, row.language = art.sitename, list(art.authors), art.language
-    row.published_at, row.modified_at = art.published_at, art.modified_at
-    row.description, row.extractor = art.description, art.extractor or None
-    row.content_hash = record.content_hash
-    row.warc_file, row.warc_offset = record.warc_file, record.warc_offset
-    row.etag, row.last_modified = record.etag, record.last_modified
-    row.last_seen_at = record.fetched_at
-
-
-def _add_version(session: Session, row: models.Article, record: ArticleRecord) -> None:
-    session.add(models.ArticleVersion(
-        article_id=row.id, version=row.version, fetched_at=record.fetched_at,
-        content_hash=record.content_hash, title=row.title, text=row.text, url=record.url,
-    ))
-
-
-def _touch(row: models.Article, record: ArticleRecord) -> None:
-    """Same content seen again: only the freshness and the validators change."""
-    row.last_seen_at = max(row.last_seen_at, record.fetched_at)
-    row.etag = record.etag or row.etag
-    row.last_modified = record.last_modified or row.last_modified
-
-
-def _create_article(session: Session, record: ArticleRecord) -> models.Article:
-    row = models.Article(
-        canonical_url=record.canonical_url, version=1, first_seen_at=record.fetched_at,
-        source_id=_source_id(session, record.source),
-    )
-    _apply_content(row, record)
-    _add_and_flush(session, row)
-    _add_version(session, row, record)
-    return row
-
-
-def _same_content(session: Session, digest: str) -> models.Article | None:
-    """The oldest article whose current content is ``digest``: a copy at another URL."""
-    return session.scalars(
-        select(models.Article).where(models.Article.content_hash == digest)
-        .order_by(models.Article.id).limit(1)
-    ).first()
-
-
-def _store(session: Session, record: ArticleRecord, run_id: int | None) -> str:
-    row = _find_article(session, record)
-    if row is None:
-        row = _same_content(session, record.content_hash)
-        if row is None:
-            row, outcome = _create_article(session, record), "new"
-        else:
-            _touch(row, record)
-            outcome = "duplicate"
-    elif row.content_hash != record.content_hash:
-        # Two writers racing on one article both pick this number; the unique
-        # (article_id, version) constraint fails one, and its retry sees the other's version.
-        row.version += 1
-        _apply_content(row, record)
-        _add_version(session, row, record)
-        outcome = "version"
-    else:
-        _touch(row, record)
-        outcome = "unchanged"
-    _link_urls(session, row.id, _record_urls(record))
-    session.add(models.Fetch(
-        run_id=run_id, article_id=row.id, url=record.url, fetched_at=record.fetched_at,
-        status=record.status, content_hash=record.content_hash, outcome=outcome,
-    ))
-    return outcome

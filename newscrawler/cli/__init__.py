@@ -10,6 +10,9 @@ from newscrawler.cli.common import GuardedGroup
 from newscrawler.cli.db import db
 from newscrawler.cli.export import export
 from newscrawler.cli.extract import extract
+from newscrawler.cli.runs import runs
+from newscrawler.cli.schedule import schedule
+from newscrawler.cli.show import show
 from newscrawler.cli.sources import sources
 from newscrawler.cli.versions import versions
 
@@ -29,11 +32,14 @@ def main(ctx: click.Context, db_url: str) -> None:
     Examples:
       newscrawler export --format csv --since 2024-01-01 -o articles.csv
       newscrawler --db postgresql+psycopg://news@db/news versions https://ex.com/a
+      newscrawler show 42 --diff
+      newscrawler runs --limit 5
+      newscrawler schedule --project-dir /srv/newscrawler | crontab -
       newscrawler sources check
     """
     ctx.ensure_object(dict)
     ctx.obj["db"] = db_url
 
 
-for _command in (export, extract, versions, db, sources):
+for _command in (export, extract, show, versions, runs, schedule, db, sources):
     main.add_command(_command)

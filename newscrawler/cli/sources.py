@@ -15,7 +15,7 @@ from newscrawler.sources import SourcesError, load_sources
 DEFAULT_SOURCES = "data/sources.toml"
 
 
-def _file_option(command: Any) -> Any:
+def file_option(command: Any) -> Any:
     return click.option(
         "--file", "path", metavar="PATH",
         default=lambda: os.environ.get("NEWSCRAWLER_SOURCES") or DEFAULT_SOURCES,
@@ -34,7 +34,7 @@ def sources() -> None:
 
 
 @sources.command("list")
-@_file_option
+@file_option
 @click.option("--format", "fmt", type=click.Choice(["table", "jsonl"]), default="table",
               show_default=True, help="Output format.")
 def list_sources(path: str, fmt: str) -> None:
@@ -55,7 +55,7 @@ def list_sources(path: str, fmt: str) -> None:
 
 
 @sources.command()
-@_file_option
+@file_option
 def check(path: str) -> None:
     """Validate the sources file; print every problem, one line each.
 

@@ -18,10 +18,13 @@ SECTIONS = {
 
 _ARTICLES: list[dict[str, object]] = [
     {
-        "section": "actualites", "lang": "fr", "slug": "la-ville-ouvre-une-piste-cyclable",
+        "section": "actualites",
+        "lang": "fr",
+        "slug": "la-ville-ouvre-une-piste-cyclable",
         "title": "La ville ouvre une nouvelle piste cyclable le long du canal",
         "authors": ("Marie Lefort",),
-        "published": "2025-03-03T07:30:00+01:00", "modified": "2025-03-03T11:05:00+01:00",
+        "published": "2025-03-03T07:30:00+01:00",
+        "modified": "2025-03-03T11:05:00+01:00",
         "tags": ("vélo", "urbanisme"),
         "paragraphs": (
             "Après deux ans de travaux, la piste cyclable du canal a été inaugurée lundi matin "
@@ -36,10 +39,13 @@ _ARTICLES: list[dict[str, object]] = [
         ),
     },
     {
-        "section": "actualites", "lang": "en", "slug": "harbour-ferry-returns",
+        "section": "actualites",
+        "lang": "en",
+        "slug": "harbour-ferry-returns",
         "title": "Harbour ferry returns after a winter of repairs",
         "authors": ("Tom Becker",),
-        "published": "2025-03-10T06:45:00Z", "modified": "2025-03-10T09:20:00Z",
+        "published": "2025-03-10T06:45:00Z",
+        "modified": "2025-03-10T09:20:00Z",
         "tags": ("transport",),
         "paragraphs": (
             "The little blue ferry that links the old harbour to the island resumed service on "
@@ -53,10 +59,13 @@ _ARTICLES: list[dict[str, object]] = [
         ),
     },
     {
-        "section": "actualites", "lang": "fr", "slug": "marche-couvert-renove",
+        "section": "actualites",
+        "lang": "fr",
+        "slug": "marche-couvert-renove",
         "title": "Le marché couvert rouvre ses portes après sa rénovation",
         "authors": ("Marie Lefort", "Chloé Nguyen"),
-        "published": "2025-04-05T08:00:00+02:00", "modified": "2025-04-06T10:15:00+02:00",
+        "published": "2025-04-05T08:00:00+02:00",
+        "modified": "2025-04-06T10:15:00+02:00",
         "tags": ("commerce", "urbanisme"),
         "paragraphs": (
             "Fermé pendant dix-huit mois, le marché couvert a rouvert samedi avec ses quarante "
@@ -70,10 +79,13 @@ _ARTICLES: list[dict[str, object]] = [
         ),
     },
     {
-        "section": "actualites", "lang": "en", "slug": "library-late-opening",
+        "section": "actualites",
+        "lang": "en",
+        "slug": "library-late-opening",
         "title": "Central library trials late opening hours for students",
         "authors": ("Sarah Collins",),
-        "published": "2025-05-12T17:10:00+01:00", "modified": "2025-05-12T17:10:00+01:00",
+        "published": "2025-05-12T17:10:00+01:00",
+        "modified": "2025-05-12T17:10:00+01:00",
         "tags": ("education",),
         "paragraphs": (
             "The central library will stay open until midnight on weekdays during the exam "
@@ -87,10 +99,13 @@ _ARTICLES: list[dict[str, object]] = [
         ),
     },
     {
-        "section": "sciences", "lang": "fr", "slug": "hirondelles-reviennent-plus-tot",
+        "section": "sciences",
+        "lang": "fr",
+        "slug": "hirondelles-reviennent-plus-tot",
         "title": "Les hirondelles reviennent de plus en plus tôt, selon un comptage participatif",
         "authors": ("Chloé Nguyen",),
-        "published": "2025-04-14T09:00:00+02:00", "modified": "2025-04-15T08:30:00+02:00",
+        "published": "2025-04-14T09:00:00+02:00",
+        "modified": "2025-04-15T08:30:00+02:00",
         "tags": ("biodiversité", "climat"),
         "paragraphs": (
             "Un comptage mené par plus de deux mille bénévoles montre que les hirondelles "
@@ -105,10 +120,13 @@ _ARTICLES: list[dict[str, object]] = [
         ),
     },
     {
-        "section": "sciences", "lang": "en", "slug": "students-build-weather-station",
+        "section": "sciences",
+        "lang": "en",
+        "slug": "students-build-weather-station",
         "title": "Students build a solar-powered weather station on the school roof",
         "authors": ("Tom Becker", "Sarah Collins"),
-        "published": "2025-06-02T10:30:00+01:00", "modified": "2025-06-03T14:00:00+01:00",
+        "published": "2025-06-02T10:30:00+01:00",
+        "modified": "2025-06-03T14:00:00+01:00",
         "tags": ("education", "climate"),
         "paragraphs": (
             "A class of fifteen-year-olds has built a weather station that now records "
@@ -123,10 +141,13 @@ _ARTICLES: list[dict[str, object]] = [
         ),
     },
     {
-        "section": "sciences", "lang": "fr", "slug": "telescope-amateur-comete",
+        "section": "sciences",
+        "lang": "fr",
+        "slug": "telescope-amateur-comete",
         "title": "Un astronome amateur photographie une comète depuis son jardin",
         "authors": ("Marie Lefort",),
-        "published": "2025-01-20T22:15:00+01:00", "modified": "2025-01-21T07:40:00+01:00",
+        "published": "2025-01-20T22:15:00+01:00",
+        "modified": "2025-01-21T07:40:00+01:00",
         "tags": ("astronomie",),
         "paragraphs": (
             "Passionné d’astronomie depuis l’enfance, un retraité de la commune a réussi à "
@@ -140,10 +161,13 @@ _ARTICLES: list[dict[str, object]] = [
         ),
     },
     {
-        "section": "sciences", "lang": "en", "slug": "river-water-quality-improves",
+        "section": "sciences",
+        "lang": "en",
+        "slug": "river-water-quality-improves",
         "title": "River water quality improves for the third year running",
         "authors": ("Sarah Collins",),
-        "published": "2025-07-08T08:05:00Z", "modified": "2025-07-09T12:45:00Z",
+        "published": "2025-07-08T08:05:00Z",
+        "modified": "2025-07-09T12:45:00Z",
         "tags": ("climate", "environment"),
         "paragraphs": (
             "Water samples taken along the river show lower levels of nitrates and bacteria for "
@@ -157,10 +181,13 @@ _ARTICLES: list[dict[str, object]] = [
         ),
     },
     {
-        "section": "culture", "lang": "fr", "slug": "festival-jazz-programme",
+        "section": "culture",
+        "lang": "fr",
+        "slug": "festival-jazz-programme",
         "title": "Le festival de jazz dévoile une programmation très féminine",
         "authors": ("Chloé Nguyen",),
-        "published": "2025-05-20T12:00:00+02:00", "modified": "2025-05-20T18:30:00+02:00",
+        "published": "2025-05-20T12:00:00+02:00",
+        "modified": "2025-05-20T18:30:00+02:00",
         "tags": ("musique", "festival"),
         "paragraphs": (
             "Pour sa vingtième édition, le festival de jazz accueillera en juillet vingt-quatre "
@@ -174,10 +201,13 @@ _ARTICLES: list[dict[str, object]] = [
         ),
     },
     {
-        "section": "culture", "lang": "en", "slug": "museum-opens-textile-gallery",
+        "section": "culture",
+        "lang": "en",
+        "slug": "museum-opens-textile-gallery",
         "title": "Museum opens a gallery devoted to the town's textile past",
         "authors": ("Tom Becker",),
-        "published": "2025-02-14T11:00:00Z", "modified": "2025-02-14T15:30:00Z",
+        "published": "2025-02-14T11:00:00Z",
+        "modified": "2025-02-14T15:30:00Z",
         "tags": ("history", "museum"),
         "paragraphs": (
             "The town museum has opened a new gallery telling the story of the weaving mills "
@@ -191,10 +221,13 @@ _ARTICLES: list[dict[str, object]] = [
         ),
     },
     {
-        "section": "culture", "lang": "fr", "slug": "cinema-plein-air-ete",
+        "section": "culture",
+        "lang": "fr",
+        "slug": "cinema-plein-air-ete",
         "title": "Le cinéma en plein air revient sur les quais cet été",
         "authors": ("Marie Lefort",),
-        "published": "2025-06-18T09:45:00+02:00", "modified": "2025-06-19T16:20:00+02:00",
+        "published": "2025-06-18T09:45:00+02:00",
+        "modified": "2025-06-19T16:20:00+02:00",
         "tags": ("cinéma", "festival"),
         "paragraphs": (
             "Chaque jeudi de juillet et d’août, un écran géant sera installé sur les quais pour "
@@ -208,10 +241,13 @@ _ARTICLES: list[dict[str, object]] = [
         ),
     },
     {
-        "section": "culture", "lang": "en", "slug": "book-festival-record",
+        "section": "culture",
+        "lang": "en",
+        "slug": "book-festival-record",
         "title": "Book festival draws a record crowd despite the rain",
         "authors": ("Sarah Collins", "Tom Becker"),
-        "published": "2025-09-29T19:00:00+01:00", "modified": "2025-09-30T08:10:00+01:00",
+        "published": "2025-09-29T19:00:00+01:00",
+        "modified": "2025-09-30T08:10:00+01:00",
         "tags": ("books", "festival"),
         "paragraphs": (
             "More than twelve thousand visitors came to the book festival over the weekend, a "

@@ -68,8 +68,8 @@ POOLS: dict[str, list[str]] = {
         "armées à tenir dans la durée.",
         "Les retours d’expérience des opérations récentes ont conduit à revoir plusieurs "
         "exigences, notamment en matière de guerre électronique.",
-        "La question de la souveraineté industrielle française revient régulièrement dans les débats "
-        "autour du programme {p}.",
+        "La question de la souveraineté industrielle française revient régulièrement dans les "
+        "débats autour du programme {p}.",
     ],
     "figures": [
         "Le montant de la commande s’élève à {amount} millions d’euros, selon les documents "
@@ -107,8 +107,8 @@ POOLS: dict[str, list[str]] = {
         "sur les approvisionnements en titane et en composants électroniques.",
         "Le site industriel de {place} a recruté plus de {recruits} personnes en un an pour "
         "tenir les objectifs de livraison.",
-        "Plusieurs équipementiers français, dont Safran et Thales, sont associés au développement des "
-        "systèmes embarqués.",
+        "Plusieurs équipementiers français, dont Safran et Thales, sont associés au "
+        "développement des systèmes embarqués.",
         "Le maintien en condition opérationnelle sera confié à un consortium piloté par "
         "{maker}, pour une durée de dix ans.",
         "Des discussions seraient en cours avec {country}, qui pourrait commander jusqu’à {n4} "

@@ -6,11 +6,14 @@ Every request is logged as ``(method, path)`` for tests to assert on what was fe
 
 from __future__ import annotations
 
+import logging
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 
 from newscrawler.demo.site import Response, Site
+
+logger = logging.getLogger(__name__)
 
 
 class SiteServer:
@@ -78,7 +81,11 @@ def _handler_for(server: SiteServer) -> type[BaseHTTPRequestHandler]:
 
         def _answer(self, method: str) -> None:
             server.log(method, self.path)
-            response = server.site.handle(method, self.path, self.headers)
+            try:
+                response = server.site.handle(method, self.path, self.headers)
+            except Exception:  # a bug in a site must show up as a 500, not a dropped socket
+                logger.exception("demo site failed on %s %s", method, self.path)
+                response = Response(500, {"Content-Type": "text/plain"}, b"internal error")
             self.send_response(response.status)
             for name, value in response.headers.items():
                 self.send_header(name, value)
@@ -88,8 +95,11 @@ def _handler_for(server: SiteServer) -> type[BaseHTTPRequestHandler]:
                 return
             if response.drip > 0:
                 self._drip(response)
-            else:
+                return
+            try:
                 self.wfile.write(response.body)
+            except OSError:  # crawlers hang up mid-body (size limits, the bomb): not an error
+                self.close_connection = True
 
         def _drip(self, response: Response) -> None:
             # One byte at a time; a closed client or a stopping server ends it early.

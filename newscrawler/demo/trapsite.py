@@ -16,6 +16,7 @@ from urllib.parse import SplitResult, parse_qs
 
 from newscrawler.demo import markup, traps
 from newscrawler.demo import wordpress as wp
+from newscrawler.demo import wordpress_post as post
 from newscrawler.demo.french import AUTHORS, comments_for, draft
 from newscrawler.demo.markup import esc, slugify
 from newscrawler.demo.site import ArticleSpec, Response, Site, html_response, text_response
@@ -176,14 +177,14 @@ class TrapSite(Site):
             title=a.title,
             body_class=f"post-template-default single single-post postid-{extras.post_id} "
             "single-format-standard wp-embed-responsive",
-            main=wp.article_main(base, a, extras, tag_slugs),
-            head=wp.article_head(base, a, extras),
+            main=post.article_main(base, a, extras, tag_slugs),
+            head=post.article_head(base, a, extras),
             charset_meta=meta,
         )
         body = prefix + html.encode(codec)
         return Response(200, {"Content-Type": content_type}, body, last_modified=a.modified_at)
 
-    def _extras(self, base: str, a: ArticleSpec) -> wp.ArticleExtras:
+    def _extras(self, base: str, a: ArticleSpec) -> post.ArticleExtras:
         by_name = {name: (slug, name, bio) for slug, (name, bio) in AUTHORS.items()}
         position = next((i for i, x in enumerate(self.articles) if x.path == a.path), -1)
         prev_next = []
@@ -194,7 +195,7 @@ class TrapSite(Site):
             newer = self.articles[position - 1]
             prev_next.append(("next", base + newer.path, newer.title))
         amp = self.amp_article is not None and a.path == self.amp_article.path
-        return wp.ArticleExtras(
+        return post.ArticleExtras(
             authors=[by_name[n] for n in a.authors],
             related=self._related(a, base),
             comments=comments_for(self.seed, a.path),

@@ -2,7 +2,7 @@
 
 Pure: no I/O and no configuration, so it runs alike in the pipeline, in a worker process
 (``reextract``) and in tests. The page is decoded and parsed once; classification, JSON-LD,
-meta tags and the pruned tree handed to trafilatura all share that one lxml tree.
+meta tags and the trafilatura readings (of copies) all share that one lxml tree.
 """
 
 from __future__ import annotations
@@ -17,12 +17,12 @@ from typing import Any
 
 import lxml.etree
 import lxml.html
-import trafilatura
 from lxml.html import HtmlElement
 
 from . import jsonld, metadata
 from .article import Article, Rejected
-from .cleaning import prune_boilerplate
+from .body import extract_body
+from .cleaning import merge_split_bodies
 from .dates import Stamp, choose, parse_datetime, parse_htmldate
 from .decoding import decode_html
 from .language import guess_language
@@ -33,14 +33,6 @@ LOGGER = logging.getLogger(__name__)
 
 EXTRACTOR = f"trafilatura {version('trafilatura')}"
 MIN_TEXT_LENGTH = 200
-# The date format keeps htmldate's time and offset; max_date is far ahead because a pure
-# function must not depend on "now" (future-dated pages are the sources' problem).
-DATE_PARAMS = {
-    "outputformat": "%Y-%m-%dT%H:%M:%S%z",
-    "original_date": True,
-    "extensive_search": True,
-    "max_date": "2100-01-01",
-}
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 
 
@@ -106,19 +98,11 @@ class _Page:
 def _build_article(
     tree: HtmlElement, url: str, headers: Mapping[str, str], force: bool, hints: Mapping[str, Any]
 ) -> Article | Rejected:
-    # JSON-LD and meta are read before pruning: a theme may put them inside a widget.
     nodes = jsonld.page_nodes(tree)
     meta = metadata.meta_map(tree)
-    prune_boilerplate(tree)
-    document = trafilatura.bare_extraction(
-        tree,
-        url=url,
-        with_metadata=True,
-        include_comments=False,
-        include_tables=True,
-        date_extraction_params=DATE_PARAMS,
-    )
-    text = (document.text or "").strip() if document is not None else ""
+    merge_split_bodies(tree)
+    body = extract_body(tree, url)
+    text, document = body.text, body.document
     if force and not text:
         text = _fallback_text(tree)
     if not text:

@@ -1,0 +1,111 @@
+"""Near-duplicate clusters: syndicated copies share cluster_id, unrelated stories do not."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import delete, func, select
+
+from newscrawler.archive import clusters, models
+from newscrawler.archive.engine import open_archive
+from newscrawler.archive.store import ArchiveStore
+from tests.test_store import make_record
+
+WIRE = (
+    "PARIS (AP) — France's parliament on Tuesday approved a contested bill that raises the "
+    "retirement age from 62 to 64, after months of strikes and street protests that drew "
+    "millions of people across the country.\n"
+    "The lower house voted 287 to 252 in favour of the measure, which the government says is "
+    "needed to keep the pension system from running a deficit as the population ages.\n"
+    "Unions said they would keep up the pressure and called for another day of nationwide "
+    "action next week, while opposition lawmakers vowed to challenge the law before the "
+    "Constitutional Council.\n"
+    "Prime Minister Elisabeth Borne told lawmakers the reform was a matter of responsibility "
+    "and that the government had listened to concerns by adding measures for people who "
+    "started working very young and for those in physically demanding jobs.\n"
+    "Critics argue that the burden falls hardest on low-income workers and women, and polls "
+    "show that a large majority of French people remain opposed to the change."
+)
+SITE_A = "Subscribe to our newsletter for the best stories every morning. " + WIRE + \
+    "\nCopyright 2024 The Associated Press. All rights reserved. Follow us on social media."
+SITE_B = ("Advertisement. " + WIRE.replace("Tuesday", "Tuesday evening")
+          .replace("millions of people", "millions of demonstrators")
+          .replace("PARIS (AP) — ", "") + "\nRead more: our coverage of the pension reform. "
+          "Share this article with your friends and family.")
+OTHER = (
+    "A rare total solar eclipse will cross North America next spring, and astronomers are "
+    "urging people along the path of totality to plan ahead. Hotels in small towns in Texas, "
+    "Ohio and Vermont are already fully booked, and officials expect traffic jams on rural "
+    "roads. Experts remind viewers to use certified eclipse glasses, because looking at the "
+    "sun without protection can cause permanent eye damage within seconds."
+)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request):
+    url = request.getfixturevalue("sqlite_url" if request.param == "sqlite" else "pg_url")
+    engine = open_archive(url)
+    with engine.begin() as connection:
+        for table in reversed(models.Base.metadata.sorted_tables):
+            connection.execute(delete(table))
+    yield ArchiveStore(engine)
+    engine.dispose()
+
+
+def cluster_of(store, url: str) -> tuple[int, str]:
+    with store.engine.connect() as connection:
+        return connection.execute(
+            select(models.Article.id, models.Article.cluster_id)
+            .where(models.Article.canonical_url == url)
+        ).one()
+
+
+def test_signature_similarity_estimates_jaccard():
+    a, b, c = (clusters.signature(t) for t in (SITE_A, SITE_B, OTHER))
+    assert a is not None and b is not None and c is not None
+    exact = len(clusters.shingles(SITE_A) & clusters.shingles(SITE_B)) / \
+        len(clusters.shingles(SITE_A) | clusters.shingles(SITE_B))
+    assert abs(clusters.similarity(a, b) - exact) < 0.15
+    assert clusters.similarity(a, b) >= clusters.THRESHOLD > clusters.similarity(a, c)
+    assert clusters.signature("  ") is None and clusters.signature(SITE_A) == a
+    assert len(clusters.band_keys(a)) == clusters.BANDS
+
+
+def test_wire_copies_share_a_cluster(store):
+    assert store.store(make_record("https://site-a.example/pensions", text=SITE_A), None) == "new"
+    assert store.store(make_record("https://other.example/eclipse", text=OTHER), None) == "new"
+    assert store.store(make_record("https://site-b.example/retraites", text=SITE_B,
+                                   title="France raises retirement age"), None) == "new"
+    a_id, a_cluster = cluster_of(store, "https://site-a.example/pensions")
+    other_id, other_cluster = cluster_of(store, "https://other.example/eclipse")
+    _, b_cluster = cluster_of(store, "https://site-b.example/retraites")
+    assert a_cluster == b_cluster == str(a_id)
+    assert other_cluster == str(other_id) != a_cluster
+    with store.engine.connect() as connection:
+        bands = connection.scalar(select(func.count()).select_from(models.ArticleBand))
+    assert bands == 3 * clusters.BANDS
+
+
+def test_a_new_version_can_join_a_cluster(store):
+    store.store(make_record("https://site-a.example/p", text=SITE_A), None)
+    store.store(make_record("https://site-c.example/p", text="Developing story, more soon."),
+                None)
+    c_id, c_cluster = cluster_of(store, "https://site-c.example/p")
+    assert c_cluster == str(c_id)
+    assert store.store(make_record("https://site-c.example/p", text=SITE_B), None) == "version"
+    a_id, _ = cluster_of(store, "https://site-a.example/p")
+    assert cluster_of(store, "https://site-c.example/p")[1] == str(a_id)
+
+
+def test_article_without_signature_is_clustered_when_seen_again(store):
+    store.store(make_record("https://site-a.example/q", text=SITE_A), None)
+    with store.engine.begin() as connection:  # as archived before migration 0002
+        connection.execute(delete(models.ArticleBand))
+        connection.execute(models.Article.__table__.update().values(minhash=None,
+                                                                    cluster_id=None))
+    store.store(make_record("https://site-b.example/q", text=SITE_B), None)
+    a_id, a_cluster = cluster_of(store, "https://site-a.example/q")
+    assert a_cluster is None
+    assert store.store(make_record("https://site-a.example/q", text=SITE_A), None) == "unchanged"
+    assert cluster_of(store, "https://site-a.example/q")[1] is not None
+    assert cluster_of(store, "https://site-a.example/q")[1] == \
+        cluster_of(store, "https://site-b.example/q")[1]

@@ -1,0 +1,74 @@
+"""SafeRequestMiddleware and CrawlDelayMiddleware, built with Scrapy's test crawler."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+from protego import Protego
+from scrapy import Request, Spider
+from scrapy.exceptions import IgnoreRequest
+from scrapy.robotstxt import ProtegoRobotParser
+from scrapy.utils.test import get_crawler
+
+from newscrawler.middlewares import CrawlDelayMiddleware, SafeRequestMiddleware
+
+
+class SiteSpider(Spider):
+    name = "site"
+    site_domains = ["127.0.0.1", "example.org"]
+
+
+def _middleware(allow: str = "") -> SafeRequestMiddleware:
+    crawler = get_crawler(SiteSpider, {"NEWSCRAWLER_ALLOW_PRIVATE_HOSTS": allow})
+    crawler.spider = crawler._create_spider()
+    crawler.stats.open_spider()
+    return SafeRequestMiddleware.from_crawler(crawler)
+
+
+def _run(mw: SafeRequestMiddleware, url: str, **meta) -> None:
+    asyncio.run(mw.process_request(Request(url, meta=meta)))
+
+
+@pytest.mark.parametrize("url", ["ftp://127.0.0.1/x", "file:///etc/passwd"])
+def test_non_http_refused(url):
+    with pytest.raises(IgnoreRequest, match="scheme"):
+        _run(_middleware("127.0.0.1"), url)
+
+
+def test_private_address_refused_unless_allowlisted():
+    with pytest.raises(IgnoreRequest, match="private_address"):
+        _run(_middleware(), "http://127.0.0.1:8000/")
+    _run(_middleware("127.0.0.1"), "http://127.0.0.1:8000/")
+
+
+def test_offsite_refused_even_for_redirect_targets():
+    mw = _middleware("127.0.0.1")
+    with pytest.raises(IgnoreRequest, match="offsite"):
+        _run(mw, "http://evil.example.net/", redirect_urls=["http://127.0.0.1/"])
+    assert mw.stats.get_value("newscrawler/refused/offsite") == 1
+
+
+def test_private_refused_on_an_allowed_domain_name():
+    mw = _middleware()
+    mw.crawler.spider.site_domains = ["localhost"]
+    with pytest.raises(IgnoreRequest, match="private_address"):
+        _run(mw, "http://localhost:8000/")
+
+
+def test_crawl_delay_from_robots_spaces_requests():
+    crawler = get_crawler(Spider, {"USER_AGENT": "newscrawler/1"})
+    mw = CrawlDelayMiddleware.from_crawler(crawler)
+    parser = ProtegoRobotParser.__new__(ProtegoRobotParser)
+    parser.rp = Protego.parse("User-agent: *\nCrawl-delay: 0.3\n")
+    mw.robots_parsed(parser, Request("http://site.example/a"))
+    assert mw.delays == {"site.example": 0.3}
+
+    async def three() -> float:
+        start = time.monotonic()
+        for path in ("a", "b", "c"):
+            await mw.process_request(Request(f"http://site.example/{path}"))
+        return time.monotonic() - start
+
+    assert asyncio.run(three()) >= 0.55

@@ -1,0 +1,117 @@
+"""Versions, fetches and revisits in the store, on SQLite files and PostgreSQL."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import delete, select
+
+from newscrawler.archive import models
+from newscrawler.archive.engine import open_archive
+from newscrawler.archive.normalise import normalise
+from newscrawler.archive.store import ArchiveStore, DueArticle, content_hash
+from newscrawler.revisit import RevisitPolicy
+from tests.test_store import T0, make_record
+
+TEXT = "Le ministre a dit: \u00ab c'est fini \u00bb.\nDeuxi\u00e8me paragraphe \u2014 la suite."
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request):
+    url = request.getfixturevalue("sqlite_url" if request.param == "sqlite" else "pg_url")
+    engine = open_archive(url)
+    with engine.begin() as connection:  # the PostgreSQL database is shared by the session
+        for table in reversed(models.Base.metadata.sorted_tables):
+            connection.execute(delete(table))
+    yield ArchiveStore(engine)
+    engine.dispose()
+
+
+def rows(store, model, *order):
+    with store.engine.connect() as connection:
+        return connection.execute(select(model).order_by(*order)).all()
+
+
+def test_normalisation():
+    assert normalise("\u201cQuote\u201d \u2013 it\u2019s\u00a0here\u2026 ") == \
+        '"Quote" - it\'s here...'
+    assert normalise("e\u0301te\u0301\u00ad x\u200b") == "\u00e9t\u00e9 x"
+    assert normalise("Case Kept") != normalise("case kept")
+    assert content_hash("T", "a \u2018b\u2019\n\n c") == content_hash("T", "a 'b' c")
+
+
+def test_version_only_when_the_words_change(store):
+    run = store.start_run({}, ["demo"])
+    first = make_record("https://ex.com/v", text=TEXT)
+    assert store.store(first, run) == "new"
+    cosmetic = TEXT.replace("\u2014", "-").replace("\u00ab", '"').replace("\u00bb", '"') \
+        .replace("\n", "\n\n  ").replace("c'est", "c\u2019est")
+    hour = timedelta(hours=1)
+    assert store.store(make_record("https://ex.com/v", text=cosmetic, fetched_at=T0 + hour),
+                       run) == "unchanged"
+    assert store.store(make_record("https://ex.com/v", text=TEXT.replace("fini", "Fini"),
+                                   fetched_at=T0 + 2 * hour), run) == "version"
+    assert store.store(make_record("https://ex.com/v", text=TEXT.replace("fini", "Fini"),
+                                   title="New title", fetched_at=T0 + 3 * hour), run) == "version"
+    versions = rows(store, models.ArticleVersion, models.ArticleVersion.version)
+    assert [v.version for v in versions] == [1, 2, 3]
+    assert versions[0].text == TEXT and versions[2].title == "New title"
+    assert versions[1].fetched_at == T0 + 2 * hour
+    fetches = rows(store, models.Fetch, models.Fetch.id)
+    assert [(f.outcome, f.status, f.run_id) for f in fetches] == [
+        ("new", 200, run), ("unchanged", 200, run), ("version", 200, run), ("version", 200, run)]
+    assert [f.fetched_at for f in fetches] == [T0 + n * hour for n in range(4)]
+    assert fetches[0].content_hash == fetches[1].content_hash != fetches[2].content_hash
+    article = rows(store, models.Article)[0]
+    assert article.last_changed_at == T0 + 3 * hour and article.version == 3
+
+
+def test_store_recomputes_a_stale_hash(store):
+    record = replace(make_record("https://ex.com/h"), content_hash="0" * 64)
+    store.store(record, None)
+    assert rows(store, models.Article)[0].content_hash == content_hash("Title", "Body text.")
+
+
+def test_next_check_and_due_articles(store):
+    fast = RevisitPolicy.from_config({"steps": [["1d", "10m"]], "after": "2d"})
+    store.store(make_record("https://ex.com/young", etag='"v1"', last_modified="Wed, 01 May"),
+                None)
+    store.store(make_record("https://ex.com/fast", text="Fast.", source="other"), None,
+                policy=fast)
+    store.store(make_record("https://ex.com/old", text="Old."), None)
+    store.store(make_record("https://ex.com/old", text="Old.", fetched_at=T0 + timedelta(days=9)),
+                None)
+    by_url = {a.canonical_url: a for a in rows(store, models.Article)}
+    assert by_url["https://ex.com/young"].next_check_at == T0 + timedelta(minutes=15)
+    assert by_url["https://ex.com/fast"].next_check_at == T0 + timedelta(minutes=10)
+    assert by_url["https://ex.com/old"].next_check_at == T0 + timedelta(days=16)
+
+    assert store.due_articles(T0, None) == []
+    due = store.due_articles(T0 + timedelta(minutes=15), None)
+    assert due == [DueArticle("https://ex.com/fast", "https://ex.com/fast", None, None),
+                   DueArticle("https://ex.com/young", "https://ex.com/young", '"v1"',
+                              "Wed, 01 May")]
+    assert [d.url for d in store.due_articles(T0 + timedelta(days=30), "demo")] == \
+        ["https://ex.com/young", "https://ex.com/old"]
+    assert len(store.due_articles(T0 + timedelta(days=30), None, limit=1)) == 1
+    assert store.due_articles(T0 + timedelta(days=30), "nosuchsource") == []
+    assert {a.url for a in store.all_articles("demo")} == {"https://ex.com/young",
+                                                           "https://ex.com/old"}
+    assert len(store.all_articles(None)) == 3
+
+
+def test_not_modified(store):
+    run = store.start_run({}, ["demo"])
+    store.store(make_record("https://ex.com/n", aliases=["https://ex.com/n?amp=1"]), run)
+    later = T0 + timedelta(days=2)
+    assert store.record_not_modified("https://ex.com/n?amp=1", run, later) == "not_modified"
+    assert store.record_not_modified("https://ex.com/unknown", run, later) is None
+    article = rows(store, models.Article)[0]
+    assert article.last_seen_at == later and article.version == 1
+    assert article.next_check_at == later + timedelta(hours=4)  # unchanged for 2 days
+    fetch = rows(store, models.Fetch, models.Fetch.id)[-1]
+    assert (fetch.status, fetch.outcome, fetch.article_id, fetch.run_id, fetch.fetched_at) == \
+        (304, "not_modified", article.id, run, later)
+    assert len(rows(store, models.Fetch)) == 2 and len(rows(store, models.ArticleVersion)) == 1
