@@ -32,3 +32,12 @@ class PageItem:
     def __repr__(self) -> str:
         # Logs show items: never the whole body.
         return f"<PageItem {self.status} {self.url} ({len(self.body)} bytes)>"
+
+
+@dataclass
+class NotModifiedItem:
+    """An archived page re-checked with a conditional GET that answered 304."""
+
+    url: str
+    source: str
+    fetched_at: str

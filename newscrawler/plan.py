@@ -6,11 +6,13 @@ print one clear error line before Scrapy starts.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from newscrawler.revisit import DEFAULT_POLICY, RevisitPolicy
 from newscrawler.urls import is_http_url
 
 MODES = ("source", "url", "feed", "sitemap", "urls_file")
@@ -38,10 +40,22 @@ class CrawlPlan:
     run: str | None = None
     download_delay: float | None = None
     concurrency: int | None = None
+    autothrottle_target: float | None = None
+    policy: RevisitPolicy = DEFAULT_POLICY
 
     @property
     def follows_links(self) -> bool:
         return self.mode in ("source", "url")
+
+    @property
+    def lock_key(self) -> str:
+        """What one run locks: its source, or the ad-hoc targets it was given."""
+        if self.mode == "source":
+            return self.source
+        targets = self.pages if self.mode == "urls_file" else (
+            self.start_urls + self.feeds + self.sitemaps)
+        digest = hashlib.sha1("\n".join(sorted(targets)).encode()).hexdigest()[:16]
+        return f"{self.mode}:{self.source}:{digest}"
 
     def url_allowed(self, url: str) -> bool:
         """The source's allow/deny patterns (deny wins; no allow list allows all)."""
@@ -146,4 +160,6 @@ def _plan_for_source(name: str, sources_file: str) -> CrawlPlan:
         language=src.language,
         download_delay=politeness.download_delay,
         concurrency=politeness.concurrency,
+        autothrottle_target=politeness.autothrottle_target,
+        policy=src.revisit_policy(),
     )

@@ -7,6 +7,7 @@ and AMP pages fold into their canonical page.
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlsplit
 
 from newscrawler.archive.store import content_hash
@@ -33,7 +34,9 @@ def _site(host: str | None) -> str:
 
 
 class CanonicalPipeline:
-    def process_item(self, item: PageItem) -> PageItem:
+    def process_item(self, item: Any) -> Any:
+        if not isinstance(item, PageItem):  # a 304 answer: nothing to extract
+            return item
         article = item.article
         item.canonical_url = choose_canonical(item.url, article.canonical_url)
         item.content_hash = content_hash(article.title, article.text)

@@ -6,7 +6,7 @@ the WARC write and the transaction for pages this run has already stored.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from newscrawler.items import PageItem
 from pipelines import drop
@@ -27,7 +27,9 @@ class DedupePipeline:
         assert crawler.stats is not None
         return cls(crawler.stats)
 
-    def process_item(self, item: PageItem) -> PageItem:
+    def process_item(self, item: Any) -> Any:
+        if not isinstance(item, PageItem):  # a 304 answer: nothing to extract
+            return item
         if item.canonical_url in self._urls:
             raise drop(self.stats, "duplicate_url", item.url)
         if item.content_hash in self._hashes:

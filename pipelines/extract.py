@@ -12,7 +12,7 @@ import logging
 import multiprocessing
 import os
 from concurrent.futures import Executor, ProcessPoolExecutor
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from newscrawler.extraction import Rejected, extract
 from newscrawler.items import PageItem
@@ -47,7 +47,9 @@ class ExtractPipeline:
         if self._pool is not None:
             self._pool.shutdown(cancel_futures=True)
 
-    async def process_item(self, item: PageItem) -> PageItem:
+    async def process_item(self, item: Any) -> Any:
+        if not isinstance(item, PageItem):  # a 304 answer: nothing to extract
+            return item
         args = (item.body, item.url, item.headers)
         kwargs = {"force_article": item.force_article, "hints": item.hints}
         if self._pool is None:

@@ -10,13 +10,14 @@ from __future__ import annotations
 import asyncio
 import logging
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from newscrawler.archive.engine import open_archive
 from newscrawler.archive.store import ArchiveStore, ArticleRecord
 from newscrawler.capture.warc import WarcWriter
-from newscrawler.items import PageItem
+from newscrawler.items import NotModifiedItem, PageItem
+from newscrawler.revisit import RevisitPolicy
 from newscrawler.urls import canonicalize_url
 
 if TYPE_CHECKING:
@@ -35,6 +36,7 @@ class StorePipeline:
         self._store: ArchiveStore | None = None
         self._warc: WarcWriter | None = None
         self.run_id: int | None = None
+        self.policy: RevisitPolicy | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
@@ -45,21 +47,29 @@ class StorePipeline:
         self._store = ArchiveStore(open_archive(self.db_url))
         self._warc = WarcWriter(self.warc_dir)
         plan = getattr(self.crawler.spider, "plan", None)
+        self.policy = plan.policy if plan else None
         keys = ("mode", "source", "start_urls", "feeds", "sitemaps", "recheck", "run")
         args = {k: getattr(plan, k) for k in keys} if plan else {}
         self.run_id = self._store.start_run(args, [plan.source] if plan else [])
 
-    async def process_item(self, item: PageItem) -> PageItem:
+    async def process_item(self, item: Any) -> Any:
         loop = asyncio.get_running_loop()
-        outcome = await loop.run_in_executor(self._executor, self._write, item)
+        write = self._write if isinstance(item, PageItem) else self._not_modified
+        outcome = await loop.run_in_executor(self._executor, write, item)
         self.outcomes[outcome] = self.outcomes.get(outcome, 0) + 1
         assert self.crawler.stats is not None
         self.crawler.stats.inc_value(f"newscrawler/stored/{outcome}")
         return item
 
+    def _not_modified(self, item: NotModifiedItem) -> str:
+        assert self._store is not None
+        fetched_at = datetime.fromisoformat(item.fetched_at)
+        outcome = self._store.record_not_modified(item.url, self.run_id, fetched_at, self.policy)
+        return outcome or "unknown_not_modified"
+
     def _write(self, item: PageItem) -> str:
         assert self._store is not None and self._warc is not None
-        fetched_at = datetime.fromisoformat(item.fetched_at) if item.fetched_at else datetime.now(UTC)
+        fetched_at = datetime.fromisoformat(item.fetched_at)
         warc_file, offset = self._warc.write_response(
             item.url, item.status, list(item.headers.items()), item.body, fetched_at=fetched_at)
         aliases = sorted({canonicalize_url(u) for u in (item.url, item.request_url) if u})
@@ -70,7 +80,7 @@ class StorePipeline:
             etag=item.headers.get("etag"), last_modified=item.headers.get("last-modified"),
             aliases=aliases,
         )
-        return self._store.store(record, self.run_id)
+        return self._store.store(record, self.run_id, self.policy)
 
     def close_spider(self) -> None:
         self._executor.shutdown(wait=True)

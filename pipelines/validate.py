@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from newscrawler.items import PageItem
 from newscrawler.urls import is_http_url
@@ -24,7 +24,9 @@ class ValidatePipeline:
         assert crawler.stats is not None
         return cls(crawler.stats)
 
-    def process_item(self, item: PageItem) -> PageItem:
+    def process_item(self, item: Any) -> Any:
+        if not isinstance(item, PageItem):  # a 304 answer: nothing to extract
+            return item
         if item.status != 200:
             raise drop(self.stats, "status", str(item.status))
         if not item.body:

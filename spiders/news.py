@@ -19,12 +19,14 @@ from urllib.parse import urljoin, urlsplit
 import scrapy
 from scrapy.http import Response
 
+from newscrawler.archive.engine import open_archive
+from newscrawler.archive.store import ArchiveStore, DueArticle
 from newscrawler.discovery.feeds import FeedError, looks_like_feed, parse_feed
 from newscrawler.discovery.links import feed_links, page_links
 from newscrawler.discovery.robots import sitemaps_from_robots
 from newscrawler.discovery.sitemaps import SitemapError, parse_sitemap
 from newscrawler.extraction import classify_page, decode_html
-from newscrawler.items import PageItem
+from newscrawler.items import NotModifiedItem, PageItem
 from newscrawler.plan import CrawlPlan, make_plan
 from newscrawler.urls import canonicalize_url, same_site, url_template
 
@@ -40,12 +42,13 @@ class NewsSpider(scrapy.Spider):
     name = "news"
 
     def __init__(self, plan: CrawlPlan, max_per_template: int, known_urls: set[str],
-                 **kwargs: Any) -> None:
+                 recheck: list[DueArticle] | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.plan = plan
         self.site_domains = plan.domains
         self.max_per_template = max_per_template
         self.known_urls = known_urls
+        self.recheck = recheck or []
         self._scheduled: set[str] = set()
         self._non_articles: Counter[str] = Counter()
 
@@ -54,19 +57,25 @@ class NewsSpider(scrapy.Spider):
         settings = crawler.settings
         plan = make_plan(kwargs, settings.get("NEWSCRAWLER_SOURCES"),
                          settings.getint("NEWSCRAWLER_DEPTH_LIMIT"))
-        known: set[str] = set()
-        if plan.recheck != "all":
-            known = _archived_urls(settings.get("NEWSCRAWLER_DB"))
-        spider = cls(plan, settings.getint("NEWSCRAWLER_MAX_PAGES_PER_TEMPLATE"), known)
+        store = ArchiveStore(open_archive(settings.get("NEWSCRAWLER_DB")))
+        try:
+            known = store.known_urls()
+            recheck = _articles_to_recheck(store, plan)
+        finally:
+            store.engine.dispose()
+        spider = cls(plan, settings.getint("NEWSCRAWLER_MAX_PAGES_PER_TEMPLATE"), known, recheck)
         spider._set_crawler(crawler)
-        if plan.download_delay is not None:
-            spider.download_delay = plan.download_delay
         return spider
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         plan = self.plan
+        for due in self.recheck:
+            yield self._recheck_request(due)
         for url in plan.pages:
-            yield self._page_request(url, force_article=True)
+            canonical = canonicalize_url(url)
+            if canonical not in self._scheduled and canonical not in self.known_urls:
+                self._scheduled.add(canonical)
+                yield self._page_request(url, force_article=True)
         for url in plan.sitemaps:
             yield scrapy.Request(url, self.parse_sitemap, priority=PRIORITY_DISCOVERY)
         for url in plan.feeds:
@@ -75,8 +84,9 @@ class NewsSpider(scrapy.Spider):
             robots = urljoin(url, "/robots.txt")
             if robots not in self._scheduled:
                 self._scheduled.add(robots)
+                meta = {"dont_obey_robotstxt": True, "handle_httpstatus_all": True}
                 yield scrapy.Request(robots, self.parse_robots, priority=PRIORITY_DISCOVERY,
-                                     meta={"dont_obey_robotstxt": True, "handle_httpstatus_all": True})
+                                     meta=meta)
             self._scheduled.add(canonicalize_url(url))
             yield scrapy.Request(url, self.parse_page, priority=PRIORITY_DISCOVERY)
 
@@ -115,6 +125,9 @@ class NewsSpider(scrapy.Spider):
 
     # --- pages ---------------------------------------------------------------------------
     def parse_page(self, response: Response) -> Iterator[Any]:
+        if response.status == 304:
+            yield NotModifiedItem(response.url, self.plan.source, datetime.now(UTC).isoformat())
+            return
         content_type = response.headers.get(b"Content-Type", b"") or b""
         if looks_like_feed(response.body[:2048], content_type.decode("latin-1")):
             yield from self.parse_feed(response)
@@ -173,6 +186,20 @@ class NewsSpider(scrapy.Spider):
             meta["newscrawler_domains"] = [*self.site_domains, host]
         return scrapy.Request(url, self.parse_page, priority=PRIORITY_CANDIDATE, meta=meta)
 
+    def _recheck_request(self, due: DueArticle) -> scrapy.Request:
+        """A conditional GET of an archived article: a 304 costs no extraction."""
+        headers = {}
+        if due.etag:
+            headers["If-None-Match"] = due.etag
+        if due.last_modified:
+            headers["If-Modified-Since"] = due.last_modified
+        self._scheduled.add(due.canonical_url)
+        self._scheduled.add(canonicalize_url(due.url))
+        return scrapy.Request(due.url, self.parse_page, headers=headers, dont_filter=True,
+                              priority=PRIORITY_CANDIDATE,
+                              meta={"handle_httpstatus_list": [304], "recheck": True,
+                                    "force_article": self.plan.mode == "urls_file"})
+
     def _item(self, response: Response, force_article: bool, hints: dict[str, Any]) -> PageItem:
         return PageItem(
             url=response.url,
@@ -208,9 +235,16 @@ def _is_htmlish(content_type: bytes) -> bool:
     return not ct or any(t in ct for t in HTML_TYPES)
 
 
-def _archived_urls(db_url: str) -> set[str]:
-    """URLs already in the archive: not fetched again unless a recheck asks for them."""
-    from newscrawler.archive.engine import open_archive
-    from newscrawler.archive.store import ArchiveStore
-
-    return ArchiveStore(open_archive(db_url)).known_urls()
+def _articles_to_recheck(store: ArchiveStore, plan: CrawlPlan) -> list[DueArticle]:
+    """Archived articles of this source to fetch again, by ``-a recheck``."""
+    if plan.recheck == "none":
+        return []
+    source = plan.source or None
+    if plan.recheck == "all":
+        due = store.all_articles(source)
+    else:
+        due = store.due_articles(datetime.now(UTC), source)
+    if plan.mode == "urls_file":
+        wanted = {canonicalize_url(u) for u in plan.pages}
+        due = [d for d in due if d.canonical_url in wanted or canonicalize_url(d.url) in wanted]
+    return due

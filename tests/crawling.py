@@ -36,3 +36,31 @@ def run_crawl(args: list[str], db_url: str, warc_dir: Path, *, timeout: float = 
                           timeout=timeout, check=False)
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     return CrawlResult(proc.returncode, proc.stdout + proc.stderr, max(peak, before) / 1024)
+
+
+def start_crawl(args: list[str], db_url: str, warc_dir: Path, log_path: Path,
+                settings: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
+    """Start a crawl in its own process group (so a test can SIGKILL it with its workers)."""
+    env = {**os.environ, "NEWSCRAWLER_DB": db_url, "NEWSCRAWLER_WARC_DIR": str(warc_dir),
+           "NEWSCRAWLER_ALLOW_PRIVATE_HOSTS": "127.0.0.1"}
+    cmd = [SCRAPY, "crawl", "news"]
+    for arg in args:
+        cmd += ["-a", arg]
+    for name, value in (settings or {}).items():
+        cmd += ["-s", f"{name}={value}"]
+    log = log_path.open("ab")
+    return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+                            start_new_session=True)
+
+
+def archive_counts(db_url: str) -> dict[str, int]:
+    """Articles, distinct canonical URLs and versions, read straight from the database."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(db_url)
+    with engine.connect() as conn:
+        row = conn.execute(text(
+            "SELECT count(*), count(DISTINCT canonical_url), "
+            "(SELECT count(*) FROM article_versions) FROM articles")).one()
+    engine.dispose()
+    return {"articles": row[0], "distinct": row[1], "versions": row[2]}

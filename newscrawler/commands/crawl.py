@@ -1,59 +1,91 @@
-"""``scrapy crawl news``: Scrapy's crawl command, with a checked configuration and exit codes.
+"""``scrapy crawl news``: Scrapy's crawl command, with a checked configuration, a run lock
+and newscrawler's exit codes.
 
-Exit status (INTERFACE.md): 0 when the crawl ran; 2 for an invalid configuration (one
-error line, no traceback); 1 when the archive cannot be written or when the crawl stored
-nothing because every fetch failed.
+Exit status (INTERFACE.md, README): 0 when the crawl ran; 2 for an invalid configuration
+(one error line, no traceback); 1 when the archive cannot be opened or written, or when the
+crawl stored nothing because every fetch failed; 75 (EX_TEMPFAIL) when another live run of
+the same source holds its lock on this archive: overlapping cron runs exit at once.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
 from scrapy.commands.crawl import Command as ScrapyCrawl
 
-from newscrawler.plan import PlanError, make_plan
+from newscrawler.plan import CrawlPlan, PlanError, make_plan
 
-EXIT_CONFIG = 2
+if TYPE_CHECKING:
+    from newscrawler.archive.store import ArchiveStore
+
 EXIT_FAILED = 1
+EXIT_CONFIG = 2
+EXIT_LOCKED = 75
 
 
 class Command(ScrapyCrawl):
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
-        if args and args[0] == "news" and not self._config_ok(opts.spargs):
-            self.exitcode = EXIT_CONFIG
-            return
-        if len(args) != 1:
+        if len(args) != 1 or args[0] != "news":
             super().run(args, opts)
             return
+        assert self.settings is not None
+        try:
+            plan = make_plan(opts.spargs, self.settings.get("NEWSCRAWLER_SOURCES"),
+                             self.settings.getint("NEWSCRAWLER_DEPTH_LIMIT"))
+        except PlanError as exc:
+            _error(str(exc))
+            self.exitcode = EXIT_CONFIG
+            return
+        store = _open_store(self.settings.get("NEWSCRAWLER_DB"))
+        if store is None:
+            self.exitcode = EXIT_FAILED
+            return
+        if not store.acquire_run_lock(plan.lock_key):
+            _error(f"another run of {plan.lock_key!r} is still running "
+                   f"({store.run_lock_holder(plan.lock_key)}); this run exits without crawling")
+            self.exitcode = EXIT_LOCKED
+            return
+        try:
+            self.exitcode = self._crawl(plan, opts)
+        finally:
+            store.release_run_lock(plan.lock_key)
+            store.engine.dispose()
+
+    def _crawl(self, plan: CrawlPlan, opts: argparse.Namespace) -> int:
         assert self.crawler_process
-        crawler = self._create_crawler(args[0])
+        _apply_politeness(self.crawler_process.settings, plan)
+        crawler = self._create_crawler("news")
         self.crawler_process.crawl(crawler, **opts.spargs)
         self.crawler_process.start()
         if self.crawler_process.bootstrap_failed:
-            self.exitcode = EXIT_FAILED
-        else:
-            self.exitcode = getattr(crawler, "newscrawler_exitcode", 0)
-
-    def _config_ok(self, spargs: dict[str, str]) -> bool:
-        assert self.settings is not None
-        try:
-            make_plan(spargs, self.settings.get("NEWSCRAWLER_SOURCES"),
-                      self.settings.getint("NEWSCRAWLER_DEPTH_LIMIT"))
-        except PlanError as exc:
-            print(f"Error: {exc}", file=sys.stderr)
-            return False
-        return _archive_ok(self.settings.get("NEWSCRAWLER_DB"))
+            return EXIT_FAILED
+        return int(getattr(crawler, "newscrawler_exitcode", 0))
 
 
-def _archive_ok(db_url: str) -> bool:
+def _apply_politeness(settings: object, plan: CrawlPlan) -> None:
+    """A source's politeness overrides, below ``-s`` on the command line in priority."""
+    overrides = {"DOWNLOAD_DELAY": plan.download_delay,
+                 "CONCURRENT_REQUESTS_PER_DOMAIN": plan.concurrency,
+                 "AUTOTHROTTLE_TARGET_CONCURRENCY": plan.autothrottle_target}
+    for name, value in overrides.items():
+        if value is not None:
+            settings.set(name, value, priority="spider")  # type: ignore[attr-defined]
+
+
+def _open_store(db_url: str) -> ArchiveStore | None:
     from newscrawler.archive.engine import open_archive
+    from newscrawler.archive.store import ArchiveStore
 
     try:
-        open_archive(db_url).dispose()
+        return ArchiveStore(open_archive(db_url))
     except Exception as exc:  # any driver error means the same thing to the user
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        print(f"Error: cannot open the archive {db_url}: {reason} "
-              "(check NEWSCRAWLER_DB and that its directory is writable)", file=sys.stderr)
-        return False
-    return True
+        _error(f"cannot open the archive {db_url}: {reason} "
+               "(check NEWSCRAWLER_DB and that its directory is writable)")
+        return None
+
+
+def _error(message: str) -> None:
+    print(f"Error: {message}", file=sys.stderr)
