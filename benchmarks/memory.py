@@ -26,6 +26,12 @@ def rss_at(samples: list[Sample], pages: int) -> Sample:
     return next((s for s in samples if s.progress >= pages), samples[-1])
 
 
+def rate(start: Sample, end: Sample) -> float:
+    """Pages/s between two samples: a falling rate means per-page cost grows with the archive."""
+    seconds = end.seconds - start.seconds
+    return round((end.progress - start.progress) / seconds, 1) if seconds > 0 else 0.0
+
+
 def timeline(samples: list[Sample]) -> list[dict[str, float]]:
     step = max(1, len(samples) // TIMELINE_POINTS)
     return [{"s": round(s.seconds, 1), "pages": s.progress, "rss_mib": round(s.rss_mib),
@@ -52,5 +58,6 @@ def run(eval_dir: Path, workdir: Path, count: int) -> dict[str, Any]:
         "main_mib": {k: round(s.main_mib) for k, s in marks.items()},
         "growth_50_to_100_mib": round(growth),
         "flat": growth <= FLAT_GROWTH * half.rss_mib,
+        "pages_per_s": {"first half": rate(samples[0], half), "second half": rate(half, full)},
         "timeline": timeline(samples),
     }

@@ -53,7 +53,8 @@ def memory_table(m: dict[str, Any]) -> str:
     verdict = "flat" if m["flat"] else "GROWING"
     return (f"Memory: {m['pages']} pages in one crawl, {m['seconds']} s, {m['stored']} stored\n"
             + _table(["memory", "at 10%", "at 50%", "at 100%", "peak"], rows)
-            + f"\n50% -> 100%: {m['growth_50_to_100_mib']:+d} MiB ({verdict})")
+            + f"\n50% -> 100%: {m['growth_50_to_100_mib']:+d} MiB ({verdict});"
+            + f" pages/s {m['pages_per_s']}")
 
 
 TABLES = {"quality": quality_table, "throughput": throughput_table, "memory": memory_table}

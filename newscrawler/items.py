@@ -28,6 +28,7 @@ class PageItem:
     article: Any = None
     canonical_url: str = ""
     content_hash: str = ""
+    minhash: bytes | None = None
 
     def __repr__(self) -> str:
         # Logs show items: never the whole body.

@@ -36,6 +36,8 @@ NEWSCRAWLER_MAX_PAGES_PER_TEMPLATE = int(os.environ.get("NEWSCRAWLER_MAX_PAGES_P
 NEWSCRAWLER_DEPTH_LIMIT = int(os.environ.get("NEWSCRAWLER_DEPTH_LIMIT", "6"))
 
 # Extraction worker processes (0: extract inline on the reactor thread).
+# Articles stored per transaction (one commit per batch).
+NEWSCRAWLER_STORE_BATCH = int(os.environ.get("NEWSCRAWLER_STORE_BATCH", "50"))
 NEWSCRAWLER_EXTRACT_WORKERS = int(
     os.environ.get("NEWSCRAWLER_EXTRACT_WORKERS", str(min(os.cpu_count() or 1, 4)))
 )

@@ -14,7 +14,8 @@ import os
 from concurrent.futures import Executor, ProcessPoolExecutor
 from typing import TYPE_CHECKING, Any
 
-from newscrawler.extraction import Rejected, extract
+from newscrawler.archive.clusters import signature
+from newscrawler.extraction import Article, Rejected, extract
 from newscrawler.items import PageItem
 from pipelines import drop
 
@@ -53,15 +54,21 @@ class ExtractPipeline:
         args = (item.body, item.url, item.headers)
         kwargs = {"force_article": item.force_article, "hints": item.hints}
         if self._pool is None:
-            result = extract(*args, **kwargs)
+            result, minhash = extract_page(args, kwargs)
         else:
             loop = asyncio.get_running_loop()
-            result = await loop.run_in_executor(self._pool, _extract_call, args, kwargs)
+            result, minhash = await loop.run_in_executor(self._pool, extract_page, args, kwargs)
         if isinstance(result, Rejected):
             raise drop(self.stats, result.reason, f"{item.url} {result.detail}".strip())
         item.article = result
+        item.minhash = minhash
         return item
 
 
-def _extract_call(args: tuple, kwargs: dict):  # type: ignore[no-untyped-def,type-arg]
-    return extract(*args, **kwargs)
+def extract_page(args: tuple[Any, ...], kwargs: dict[str, Any]
+                 ) -> tuple[Article | Rejected, bytes | None]:
+    """The work of one page in a worker: extraction, and the article's MinHash signature."""
+    result = extract(*args, **kwargs)
+    if isinstance(result, Rejected):
+        return result, None
+    return result, signature(result.text)

@@ -1,8 +1,11 @@
-"""Store pipeline: capture the page to WARC, then store the article in one transaction.
+"""Store pipeline: capture pages to WARC, then store articles, a batch per transaction.
 
 Database and WARC writes run on one dedicated thread, in order, so the reactor never waits
-on disk and SQLite sees a single writer per process. The pipeline also records the crawl
-run (started, finished, counts) and sets the crawl's exit status.
+on disk and SQLite sees a single writer per process. Items are grouped (up to
+NEWSCRAWLER_STORE_BATCH, or whatever arrived within a quarter second) into one transaction:
+one commit per batch instead of one per article. Each item's WARC record is written and
+flushed before the transaction that points at it. The pipeline also records the crawl run
+(started, finished, counts) and sets the crawl's exit status.
 """
 
 from __future__ import annotations
@@ -24,24 +27,29 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
 logger = logging.getLogger(__name__)
+BATCH_WAIT = 0.25
 
 
 class StorePipeline:
-    def __init__(self, crawler: Crawler, db_url: str, warc_dir: str) -> None:
+    def __init__(self, crawler: Crawler, db_url: str, warc_dir: str, batch_size: int) -> None:
         self.crawler = crawler
         self.db_url = db_url
         self.warc_dir = warc_dir
+        self.batch_size = max(1, batch_size)
         self.outcomes: dict[str, int] = {}
         self._executor = ThreadPoolExecutor(1, thread_name_prefix="newscrawler-store")
         self._store: ArchiveStore | None = None
         self._warc: WarcWriter | None = None
+        self._pending: list[tuple[PageItem, asyncio.Future[str]]] = []
+        self._timer: asyncio.TimerHandle | None = None
         self.run_id: int | None = None
         self.policy: RevisitPolicy | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
         s = crawler.settings
-        return cls(crawler, s.get("NEWSCRAWLER_DB"), s.get("NEWSCRAWLER_WARC_DIR"))
+        return cls(crawler, s.get("NEWSCRAWLER_DB"), s.get("NEWSCRAWLER_WARC_DIR"),
+                   s.getint("NEWSCRAWLER_STORE_BATCH", 50))
 
     def open_spider(self) -> None:
         self._store = ArchiveStore(open_archive(self.db_url))
@@ -54,12 +62,51 @@ class StorePipeline:
 
     async def process_item(self, item: Any) -> Any:
         loop = asyncio.get_running_loop()
-        write = self._write if isinstance(item, PageItem) else self._not_modified
-        outcome = await loop.run_in_executor(self._executor, write, item)
+        if isinstance(item, PageItem):
+            future: asyncio.Future[str] = loop.create_future()
+            self._pending.append((item, future))
+            if len(self._pending) >= self.batch_size:
+                self._flush()
+            elif self._timer is None:
+                self._timer = loop.call_later(BATCH_WAIT, self._flush)
+            outcome = await future
+        else:
+            outcome = await loop.run_in_executor(self._executor, self._not_modified, item)
         self.outcomes[outcome] = self.outcomes.get(outcome, 0) + 1
         assert self.crawler.stats is not None
         self.crawler.stats.inc_value(f"newscrawler/stored/{outcome}")
         return item
+
+    def _flush(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        batch, self._pending = self._pending, []
+        if not batch:
+            return
+        task = asyncio.get_running_loop().run_in_executor(
+            self._executor, self._write_batch, [item for item, _ in batch])
+        task.add_done_callback(lambda done: _settle(done, [f for _, f in batch]))
+
+    def _write_batch(self, items: list[PageItem]) -> list[str]:
+        assert self._store is not None
+        records = [self._capture(item) for item in items]
+        return self._store.store_many(records, self.run_id, self.policy)
+
+    def _capture(self, item: PageItem) -> ArticleRecord:
+        """Write the page's WARC record and build the archive record that points at it."""
+        assert self._warc is not None
+        fetched_at = datetime.fromisoformat(item.fetched_at)
+        warc_file, offset = self._warc.write_response(
+            item.url, item.status, list(item.headers.items()), item.body, fetched_at=fetched_at)
+        return ArticleRecord(
+            article=item.article, url=item.url, canonical_url=item.canonical_url,
+            source=item.source or None, content_hash=item.content_hash, fetched_at=fetched_at,
+            status=item.status, warc_file=warc_file, warc_offset=offset,
+            etag=item.headers.get("etag"), last_modified=item.headers.get("last-modified"),
+            aliases=sorted({canonicalize_url(u) for u in (item.url, item.request_url) if u}),
+            minhash=item.minhash,
+        )
 
     def _not_modified(self, item: NotModifiedItem) -> str:
         assert self._store is not None
@@ -67,22 +114,9 @@ class StorePipeline:
         outcome = self._store.record_not_modified(item.url, self.run_id, fetched_at, self.policy)
         return outcome or "unknown_not_modified"
 
-    def _write(self, item: PageItem) -> str:
-        assert self._store is not None and self._warc is not None
-        fetched_at = datetime.fromisoformat(item.fetched_at)
-        warc_file, offset = self._warc.write_response(
-            item.url, item.status, list(item.headers.items()), item.body, fetched_at=fetched_at)
-        aliases = sorted({canonicalize_url(u) for u in (item.url, item.request_url) if u})
-        record = ArticleRecord(
-            article=item.article, url=item.url, canonical_url=item.canonical_url,
-            source=item.source or None, content_hash=item.content_hash, fetched_at=fetched_at,
-            status=item.status, warc_file=warc_file, warc_offset=offset,
-            etag=item.headers.get("etag"), last_modified=item.headers.get("last-modified"),
-            aliases=aliases,
-        )
-        return self._store.store(record, self.run_id, self.policy)
-
-    def close_spider(self) -> None:
+    async def close_spider(self) -> None:
+        self._flush()
+        await asyncio.get_running_loop().run_in_executor(self._executor, lambda: None)
         self._executor.shutdown(wait=True)
         if self._warc is not None:
             self._warc.close()
@@ -111,3 +145,15 @@ class StorePipeline:
             "errors": int(errors),
             "pages_ok": int(stats.get("downloader/response_status_count/200", 0)),
         }
+
+
+def _settle(done: asyncio.Future[list[str]], futures: list[asyncio.Future[str]]) -> None:
+    """Hand each waiting item its outcome, or the batch's error."""
+    error = done.exception()
+    for index, future in enumerate(futures):
+        if future.done():
+            continue
+        if error is not None:
+            future.set_exception(error)
+        else:
+            future.set_result(done.result()[index])

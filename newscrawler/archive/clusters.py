@@ -116,12 +116,12 @@ def _best_match(session: Session, row: models.Article, raw: bytes,
     return best
 
 
-def assign_cluster(session: Session, row: models.Article) -> None:
-    """Recompute ``row``'s signature and bands from its text and set its ``cluster_id``.
+def assign_cluster(session: Session, row: models.Article, raw: bytes | None = None) -> None:
+    """Set ``row``'s signature (``raw``, else computed from its text), bands and cluster.
 
     ``row`` must be flushed (it needs its id); runs in the caller's transaction.
     """
-    raw = signature(row.text)
+    raw = raw if raw is not None else signature(row.text)
     row.minhash = raw
     session.execute(delete(models.ArticleBand).where(models.ArticleBand.article_id == row.id))
     own = row.cluster_id or str(row.id)

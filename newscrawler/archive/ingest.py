@@ -43,6 +43,9 @@ class ArticleRecord:
     last_modified: str | None = None
     # Other canonicalised URLs this page answered at (request URL before redirects, etc.).
     aliases: list[str] = field(default_factory=list)
+    # ``clusters.signature(article.text)`` when the caller computed it already (in an
+    # extraction worker, off the writer's thread); None: the store computes it.
+    minhash: bytes | None = None
 
 
 def _now() -> datetime:
@@ -141,7 +144,7 @@ def _create_article(session: Session, record: ArticleRecord, digest: str) -> mod
     _apply_content(row, record, digest)
     add_and_flush(session, row)
     _add_version(session, row, record)
-    assign_cluster(session, row)
+    assign_cluster(session, row, record.minhash)
     return row
 
 
@@ -170,7 +173,7 @@ def store_record(session: Session, record: ArticleRecord, run_id: int | None,
         row.version += 1
         _apply_content(row, record, digest)
         _add_version(session, row, record)
-        assign_cluster(session, row)
+        assign_cluster(session, row, record.minhash)
         outcome = "version"
     else:
         _touch(row, record)

@@ -130,6 +130,21 @@ class ArchiveStore:
         return self._transaction(
             lambda session: ingest.store_record(session, record, run_id, policy or DEFAULT_POLICY))
 
+    def store_many(self, records: list[ArticleRecord], run_id: int | None,
+                   policy: RevisitPolicy | None = None) -> list[str]:
+        """Archive several pages in ONE transaction (one commit for a batch of a crawl).
+
+        All or nothing: a killed process leaves none of the batch, and the next run fetches
+        those pages again. A conflict with a concurrent writer falls back to one transaction
+        per record, which retries its own race.
+        """
+        chosen = policy or DEFAULT_POLICY
+        try:
+            return self._transaction(lambda session: [
+                ingest.store_record(session, record, run_id, chosen) for record in records])
+        except IntegrityError:
+            return [self.store(record, run_id, chosen) for record in records]
+
     def record_not_modified(self, url: str, run_id: int | None, fetched_at: datetime,
                             policy: RevisitPolicy | None = None) -> str | None:
         """A 304 answer for an archived URL: refresh it, record the fetch; None if unknown."""
