@@ -35,6 +35,7 @@ def rate(start: Sample, end: Sample) -> float:
 def timeline(samples: list[Sample]) -> list[dict[str, float]]:
     step = max(1, len(samples) // TIMELINE_POINTS)
     return [{"s": round(s.seconds, 1), "pages": s.progress, "rss_mib": round(s.rss_mib),
+             "pss_mib": round(s.pss_mib),
              "main_mib": round(s.main_mib)} for s in samples[::step]]
 
 
@@ -53,11 +54,14 @@ def run(eval_dir: Path, workdir: Path, count: int) -> dict[str, Any]:
         "seconds": round(crawl.measured.seconds, 1),
         "stored": int(crawl.stats.get("newscrawler/stored/new", 0)),
         "peak_rss_mib": round(crawl.measured.peak_mib),
+        "peak_pss_mib": round(crawl.measured.peak_pss_mib),
+        "pss_mib": {k: round(s.pss_mib) for k, s in marks.items()},
+        "peak_by_process_mib": [round(m) for m in crawl.measured.peak_by_process()],
         "peak_main_mib": round(crawl.measured.peak_main_mib),
         "rss_mib": {k: round(s.rss_mib) for k, s in marks.items()},
         "main_mib": {k: round(s.main_mib) for k, s in marks.items()},
         "growth_50_to_100_mib": round(growth),
         "flat": growth <= FLAT_GROWTH * half.rss_mib,
-        "pages_per_s": {"first half": rate(samples[0], half), "second half": rate(half, full)},
+        "pages_per_s": {"10-50%": rate(marks["10%"], half), "50-100%": rate(half, full)},
         "timeline": timeline(samples),
     }

@@ -1,7 +1,10 @@
 """Run a command and sample the RSS of its whole process tree every 0.2 s, from /proc.
 
 The crawl runs extraction in worker processes, so the figure that matters is the sum over
-the tree. RSS sums count shared library pages once per process: a slight overestimate.
+the tree. RSS sums count shared pages (libraries, the interpreter) once per process: an
+overestimate; PSS (proportional set size, from /proc/PID/smaps_rollup) splits each shared
+page between the processes that map it, so its sum is the tree's real footprint. Both are
+reported.
 """
 
 from __future__ import annotations
@@ -25,6 +28,8 @@ class Sample:
     rss_mib: float  # the whole tree
     main_mib: float  # the process started, alone
     processes: int
+    pss_mib: float = 0.0  # the whole tree, shared pages split between processes
+    per_process: dict[int, float] = field(default_factory=dict)  # RSS MiB by pid
     progress: int = 0  # what the caller's probe said (pages served so far)
     cpu_s: dict[int, float] = field(default_factory=dict)  # CPU seconds so far, per pid
 
@@ -40,6 +45,18 @@ class Measured:
     @property
     def peak_mib(self) -> float:
         return max((s.rss_mib for s in self.samples), default=0.0)
+
+    @property
+    def peak_pss_mib(self) -> float:
+        return max((s.pss_mib for s in self.samples), default=0.0)
+
+    def peak_by_process(self) -> list[float]:
+        """Each process's own peak RSS (MiB), largest first."""
+        peaks: dict[int, float] = {}
+        for sample in self.samples:
+            for pid, mib in sample.per_process.items():
+                peaks[pid] = max(peaks.get(pid, 0.0), mib)
+        return sorted(peaks.values(), reverse=True)
 
     @property
     def peak_main_mib(self) -> float:
@@ -61,6 +78,16 @@ def _rss_mib(pid: int) -> float:
     except OSError:
         return 0.0
     return int(fields[1]) * PAGE_SIZE / MIB
+
+
+def _pss_mib(pid: int) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
 
 
 def _cpu_s(pid: int) -> float:
@@ -99,8 +126,11 @@ def tree_pids(root: int) -> list[int]:
 def sample_tree(root: int, started: float, progress: int = 0) -> Sample:
     pids = tree_pids(root)
     sizes = [_rss_mib(pid) for pid in pids]
-    return Sample(time.monotonic() - started, sum(sizes), sizes[0], len(pids), progress,
-                  {pid: _cpu_s(pid) for pid in pids})
+    return Sample(seconds=time.monotonic() - started, rss_mib=sum(sizes), main_mib=sizes[0],
+                  processes=len(pids), progress=progress,
+                  cpu_s={pid: _cpu_s(pid) for pid in pids},
+                  pss_mib=sum(_pss_mib(pid) for pid in pids),
+                  per_process=dict(zip(pids, sizes, strict=True)))
 
 
 def run_measured(cmd: Sequence[str], *, cwd: Path, env: dict[str, str], timeout: float,

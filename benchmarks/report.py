@@ -35,9 +35,10 @@ def quality_table(q: dict[str, Any]) -> str:
 def throughput_table(t: dict[str, Any]) -> str:
     rows = [[r["system"], r["pages"], r.get("stored", r.get("extracted", "")), r["seconds"],
              r["pages_per_s"], f"{r['cpu_s']} ({r['main_cpu_s']})", r["peak_rss_mib"],
-             r["peak_main_mib"], r["processes"]] for r in t["rows"]]
+             r["peak_pss_mib"], r["peak_main_mib"],
+             "+".join(str(m) for m in r["peak_by_process_mib"])] for r in t["rows"]]
     head = ["throughput", "pages", "stored", "wall s", "pages/s", "CPU s (main)",
-            "peak RSS MiB (tree)", "main MiB", "procs"]
+            "peak RSS MiB (tree)", "peak PSS (tree)", "main MiB", "RSS by process"]
     ours = t["rows"][0]
     return (f"Throughput: {t['pages']} unique copies; crawls with {t['settings']}\n"
             + _table(head, rows)
@@ -48,7 +49,9 @@ def throughput_table(t: dict[str, Any]) -> str:
 
 def memory_table(m: dict[str, Any]) -> str:
     rss, main = m["rss_mib"], m["main_mib"]
+    pss = m["pss_mib"]
     rows = [["RSS tree MiB", rss["10%"], rss["50%"], rss["100%"], m["peak_rss_mib"]],
+            ["PSS tree MiB", pss["10%"], pss["50%"], pss["100%"], m["peak_pss_mib"]],
             ["RSS main MiB", main["10%"], main["50%"], main["100%"], m["peak_main_mib"]]]
     verdict = "flat" if m["flat"] else "GROWING"
     return (f"Memory: {m['pages']} pages in one crawl, {m['seconds']} s, {m['stored']} stored\n"

@@ -42,6 +42,8 @@ def row(system: str, pages: int, seconds: float, measured: Measured,
             "cpu_s": round(cpu_tree, 1), "main_cpu_s": round(cpu_main, 1),
             "pages_per_s": round(pages / seconds, 1) if seconds else 0.0,
             "peak_rss_mib": round(measured.peak_mib),
+            "peak_pss_mib": round(measured.peak_pss_mib),
+            "peak_by_process_mib": [round(m) for m in measured.peak_by_process()],
             "peak_main_mib": round(measured.peak_main_mib),
             "processes": max((s.processes for s in measured.samples), default=1), **extra}
 

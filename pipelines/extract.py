@@ -11,12 +11,13 @@ import asyncio
 import logging
 import multiprocessing
 import os
+import sys
 from concurrent.futures import Executor, ProcessPoolExecutor
 from typing import TYPE_CHECKING, Any
 
-from newscrawler.archive.clusters import signature
-from newscrawler.extraction import Article, Rejected, extract
+from newscrawler.extraction import Rejected
 from newscrawler.items import PageItem
+from newscrawler.worker import extract_page, warm_up
 from pipelines import drop
 
 if TYPE_CHECKING:
@@ -40,9 +41,7 @@ class ExtractPipeline:
 
     def open_spider(self) -> None:
         if self.workers > 0:
-            # spawn: forking a process that runs a Twisted reactor and threads is unsafe.
-            context = multiprocessing.get_context("spawn")
-            self._pool = ProcessPoolExecutor(self.workers, mp_context=context)
+            self._pool = start_pool(self.workers)
 
     def close_spider(self) -> None:
         if self._pool is not None:
@@ -65,10 +64,22 @@ class ExtractPipeline:
         return item
 
 
-def extract_page(args: tuple[Any, ...], kwargs: dict[str, Any]
-                 ) -> tuple[Article | Rejected, bytes | None]:
-    """The work of one page in a worker: extraction, and the article's MinHash signature."""
-    result = extract(*args, **kwargs)
-    if isinstance(result, Rejected):
-        return result, None
-    return result, signature(result.text)
+def start_pool(workers: int) -> ProcessPoolExecutor:
+    """A pool of ``workers`` extraction processes, all started now.
+
+    ``spawn``: forking a process that runs a Twisted reactor and threads is unsafe. A spawned
+    child re-imports the parent's main script (here Scrapy's ``scrapy`` script, hence all of
+    Scrapy and Twisted, ~50 MiB a worker it never uses) unless the main module has no
+    ``__file__``; it is hidden while the workers start. Workers are never replaced later
+    (no ``max_tasks_per_child``: caches are reset instead), so no child starts without it.
+    """
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+    main = sys.modules["__main__"]
+    main_file = main.__dict__.pop("__file__", None)
+    try:
+        for _ in range(workers):  # each submit finds no idle worker and starts one
+            pool.submit(warm_up)
+    finally:
+        if main_file is not None:
+            main.__file__ = main_file
+    return pool

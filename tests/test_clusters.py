@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import delete, func, select
 
-from newscrawler.archive import clusters, models
+from newscrawler import minhash
+from newscrawler.archive import models
 from newscrawler.archive.engine import open_archive
 from newscrawler.archive.store import ArchiveStore
 from tests.test_store import make_record
@@ -60,14 +61,14 @@ def cluster_of(store, url: str) -> tuple[int, str]:
 
 
 def test_signature_similarity_estimates_jaccard():
-    a, b, c = (clusters.signature(t) for t in (SITE_A, SITE_B, OTHER))
+    a, b, c = (minhash.signature(t) for t in (SITE_A, SITE_B, OTHER))
     assert a is not None and b is not None and c is not None
-    exact = len(clusters.shingles(SITE_A) & clusters.shingles(SITE_B)) / \
-        len(clusters.shingles(SITE_A) | clusters.shingles(SITE_B))
-    assert abs(clusters.similarity(a, b) - exact) < 0.15
-    assert clusters.similarity(a, b) >= clusters.THRESHOLD > clusters.similarity(a, c)
-    assert clusters.signature("  ") is None and clusters.signature(SITE_A) == a
-    assert len(clusters.band_keys(a)) == clusters.BANDS
+    exact = len(minhash.shingles(SITE_A) & minhash.shingles(SITE_B)) / \
+        len(minhash.shingles(SITE_A) | minhash.shingles(SITE_B))
+    assert abs(minhash.similarity(a, b) - exact) < 0.15
+    assert minhash.similarity(a, b) >= minhash.THRESHOLD > minhash.similarity(a, c)
+    assert minhash.signature("  ") is None and minhash.signature(SITE_A) == a
+    assert len(minhash.band_keys(a)) == minhash.BANDS
 
 
 def test_wire_copies_share_a_cluster(store):
@@ -82,7 +83,7 @@ def test_wire_copies_share_a_cluster(store):
     assert other_cluster == str(other_id) != a_cluster
     with store.engine.connect() as connection:
         bands = connection.scalar(select(func.count()).select_from(models.ArticleBand))
-    assert bands == 3 * clusters.BANDS
+    assert bands == 3 * minhash.BANDS
 
 
 def test_a_new_version_can_join_a_cluster(store):

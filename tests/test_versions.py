@@ -10,8 +10,8 @@ from sqlalchemy import delete, select
 
 from newscrawler.archive import models
 from newscrawler.archive.engine import open_archive
-from newscrawler.archive.normalise import normalise
 from newscrawler.archive.store import ArchiveStore, DueArticle, content_hash
+from newscrawler.normalise import normalise
 from newscrawler.revisit import RevisitPolicy
 from tests.test_store import T0, make_record
 

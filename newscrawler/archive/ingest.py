@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 
 from newscrawler.archive import models
 from newscrawler.archive.clusters import assign_cluster
-from newscrawler.archive.normalise import content_hash
 from newscrawler.extraction.article import Article
+from newscrawler.normalise import content_hash
 from newscrawler.revisit import RevisitPolicy, next_check
 
 T = TypeVar("T")
@@ -27,7 +27,7 @@ class ArticleRecord:
     """What the store pipeline hands over: an extracted article and how it was fetched.
 
     ``content_hash`` is informative: the store recomputes it from the title and text with
-    ``archive.normalise.content_hash``, so a stale caller cannot fake a new version.
+    ``normalise.content_hash``, so a stale caller cannot fake a new version.
     """
 
     article: Article
@@ -43,7 +43,7 @@ class ArticleRecord:
     last_modified: str | None = None
     # Other canonicalised URLs this page answered at (request URL before redirects, etc.).
     aliases: list[str] = field(default_factory=list)
-    # ``clusters.signature(article.text)`` when the caller computed it already (in an
+    # ``minhash.signature(article.text)`` when the caller computed it already (in an
     # extraction worker, off the writer's thread); None: the store computes it.
     minhash: bytes | None = None
 

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from newscrawler.archive import ingest, models, runs
 from newscrawler.archive.ingest import ArticleRecord
-from newscrawler.archive.normalise import content_hash
+from newscrawler.normalise import content_hash
 from newscrawler.revisit import DEFAULT_POLICY, RevisitPolicy
 
 __all__ = ["OUTCOMES", "RUN_COUNTERS", "ArchiveStore", "ArticleRecord", "DueArticle",

@@ -40,6 +40,36 @@ Headers = Sequence[tuple[str, str]] | Mapping[str, str]
 _TRANSPORT_HEADERS = {"content-encoding", "transfer-encoding", "content-length"}
 
 
+# zlib level for each record's gzip member: warcio uses 9, which costs ~4x the CPU of level 1
+# for ~10% smaller captures; a crawl's writer thread spends most of its time there.
+GZIP_LEVEL = 1
+
+
+class _GzipMember:
+    """Compresses everything written until ``flush`` into one gzip member (one record)."""
+
+    def __init__(self, out: IO[bytes]) -> None:
+        self.out = out
+        self.compressor = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, zlib.MAX_WBITS + 16)
+
+    def write(self, data: bytes) -> None:
+        self.out.write(self.compressor.compress(data))
+
+    def flush(self) -> None:
+        self.out.write(self.compressor.flush())
+
+
+class _FastGzipWriter(WARCWriter):
+    """warcio's WARC writer with a cheaper gzip level; the output is the same format."""
+
+    def _write_warc_record(self, out: IO[bytes], record: ArcWarcRecord) -> None:
+        self.gzip = False  # warcio would wrap ``out`` in its own level-9 compressor
+        try:
+            super()._write_warc_record(_GzipMember(out), record)
+        finally:
+            self.gzip = True
+
+
 class WarcError(ValueError):
     """A capture cannot be read back (missing file, bad offset, not a response record)."""
 
@@ -110,7 +140,7 @@ class WarcWriter:
         self._name = f"{self.prefix}-{stamp}-{os.getpid()}-{self._serial:05d}.warc.gz"
         # "x": never reuse a name, whatever else writes to this directory.
         self._file = open(self.directory / self._name, "xb")
-        self._writer = WARCWriter(self._file, gzip=True, warc_version="1.1")
+        self._writer = _FastGzipWriter(self._file, gzip=True, warc_version="1.1")
         info = {"software": f"newscrawler/{NEWSCRAWLER_VERSION}", "format": "WARC File Format 1.1"}
         self._writer.write_record(self._writer.create_warcinfo_record(self._name, info))
         logger.info("Writing captures to %s", self.directory / self._name)

@@ -1,0 +1,35 @@
+"""The work of one page in an extraction worker process.
+
+Kept apart from the pipelines so a worker imports only extraction and MinHash (no Scrapy,
+no SQLAlchemy): every worker process costs that much less memory.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from newscrawler import extraction
+from newscrawler.extraction import Article, Rejected
+from newscrawler.minhash import signature
+
+# Pages between resets of the extraction caches (trafilatura's LRU caches grow with every
+# page a long-lived worker sees).
+RESET_EVERY = 500
+_pages_done = 0
+
+
+def extract_page(args: tuple[Any, ...], kwargs: dict[str, Any]
+                 ) -> tuple[Article | Rejected, bytes | None]:
+    """Extract one page; with an article, its MinHash signature too."""
+    global _pages_done
+    _pages_done += 1
+    if _pages_done % RESET_EVERY == 0:
+        getattr(extraction, "reset_caches", lambda: None)()
+    result = extraction.extract(*args, **kwargs)
+    if isinstance(result, Rejected):
+        return result, None
+    return result, signature(result.text)
+
+
+def warm_up() -> None:
+    """Nothing: importing this module (extraction, MinHash) is a worker's warm-up."""
