@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-import lxml.html
+from types import SimpleNamespace
 
-from newscrawler.extraction import Article, extract
+import lxml.html
+import pytest
+
+from newscrawler.extraction import Article, body, extract
 from newscrawler.extraction.body import choose_text, extract_body
 from newscrawler.extraction.cleaning import merge_split_bodies
 from newscrawler.extraction.core import parse_html
@@ -89,8 +92,7 @@ def test_extract_body_reads_copies_and_leaves_the_tree_intact() -> None:
     tree = parse_html(f"<html><body><article>{_paragraphs(range(0, 6))}</article></body></html>")
     assert tree is not None
     before = lxml.html.tostring(tree)
-    body = extract_body(tree, "https://x.example/a")
-    assert SENTENCES[5] in body.text
+    assert SENTENCES[5] in extract_body(tree, "https://x.example/a")
     assert lxml.html.tostring(tree) == before
 
 
@@ -115,3 +117,43 @@ def test_prose_that_merely_starts_like_furniture_is_kept() -> None:
         assert not is_furniture_line(line), line
     text = "First paragraph.\nÀ lire aussi : autre chose\nLast paragraph."
     assert drop_furniture_lines(text) == "First paragraph.\nLast paragraph."
+
+
+def _fake_readings(monkeypatch: pytest.MonkeyPatch, texts: dict[str, str]) -> list[str]:
+    """Make ``_read`` return ``texts[mode]`` (recall, fast precise, full precise); log modes."""
+    made: list[str] = []
+
+    def read(tree: object, url: str, **options: object) -> SimpleNamespace:
+        mode = (
+            "recall" if options.get("favor_recall") else "fast" if options.get("fast") else "full"
+        )
+        made.append(mode)
+        return SimpleNamespace(text=texts[mode])
+
+    monkeypatch.setattr(body, "_read", read)
+    return made
+
+
+def test_precise_reading_skips_trafilaturas_fallbacks_when_it_holds_the_article(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    article = "\n".join(SENTENCES)
+    made = _fake_readings(monkeypatch, {"recall": article, "fast": article, "full": ""})
+    assert body.extract_body(_tree(), "https://x.example/a") == article
+    assert made == ["recall", "fast"]
+
+
+def test_a_precise_reading_that_lost_the_article_is_made_again_in_full(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    article = "\n".join(SENTENCES)
+    texts = {"recall": article + "\nMore from the site", "fast": SENTENCES[0], "full": article}
+    made = _fake_readings(monkeypatch, texts)
+    assert body.extract_body(_tree(), "https://x.example/a") == article
+    assert made == ["recall", "fast", "full"]
+
+
+def _tree() -> lxml.html.HtmlElement:
+    tree = parse_html("<html><body><p>x</p></body></html>")
+    assert tree is not None
+    return tree

@@ -2,8 +2,10 @@
 
 trafilatura's precision mode drops doubtful blocks (teasers, captions, bylines) but now and
 then a real paragraph too; its recall mode keeps those paragraphs and some furniture with
-them. Both read copies of the same parsed tree. The precise text is kept unless the recall
-one contains nearly all of it and what it adds reads as prose: long lines that end a sentence.
+them. Both read copies of the same parsed tree; the precise one skips trafilatura's costly
+fallbacks (readability, jusText) unless it came out much shorter than the recall one. The
+precise text is kept unless the recall one contains nearly all of it and what it adds reads
+as prose: long lines that end a sentence.
 Recall rather than balanced mode: it scored higher as the second reading, and costs less.
 Lines of furniture both modes let through ("Read also", photo credits) are dropped last.
 """
@@ -12,7 +14,6 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
 from typing import Any
 
 import trafilatura
@@ -20,14 +21,11 @@ from lxml.html import HtmlElement
 
 from .furniture import drop_furniture_lines
 
-# The date format keeps htmldate's time and offset; max_date is far ahead because a pure
-# function must not depend on "now" (future-dated pages are the sources' problem).
-DATE_PARAMS = {
-    "outputformat": "%Y-%m-%dT%H:%M:%S%z",
-    "original_date": True,
-    "extensive_search": True,
-    "max_date": "2100-01-01",
-}
+# A precise reading without trafilatura's fallbacks (readability and jusText on a pruned copy
+# of the raw tree: half its cost) differs from a full one only when it lost much of the
+# article, so the full reading is made only below this share of the recall length.
+# trafilatura itself prefers readability's text when that is twice as long as its own.
+_MAX_DOUBTFUL_SHARE = 0.6
 # Below this share of the recall length, the precise reading lost the article itself.
 _MIN_PRECISE_SHARE = 0.2
 # The recall reading must add this share of text to be worth considering...
@@ -43,23 +41,13 @@ _SENTENCE_END = re.compile(r"[.!?…»”\"')]\s*$")
 _WORD = re.compile(r"\w+")
 
 
-@dataclass(frozen=True)
-class Body:
-    """The chosen body text, and trafilatura's document (metadata) for the page."""
-
-    text: str
-    document: Any
-
-
-def extract_body(tree: HtmlElement, url: str) -> Body:
+def extract_body(tree: HtmlElement, url: str) -> str:
     """Read the body of ``tree`` twice (precise and recall) and keep the better text."""
-    # Metadata comes with the recall run: it yields a document on more pages.
-    document = _read(
-        tree, url, favor_recall=True, with_metadata=True, date_extraction_params=DATE_PARAMS
-    )
-    precise = _read(tree, url, favor_precision=True)
-    text = choose_text(_text(precise), _text(document))
-    return Body(drop_furniture_lines(text), document)
+    recall = _text(_read(tree, url, favor_recall=True))
+    precise = _text(_read(tree, url, favor_precision=True, fast=True))
+    if len(precise) < _MAX_DOUBTFUL_SHARE * len(recall):
+        precise = _text(_read(tree, url, favor_precision=True))
+    return drop_furniture_lines(choose_text(precise, recall))
 
 
 def choose_text(precise: str, recall: str) -> str:

@@ -2,7 +2,8 @@
 
 Pure: no I/O and no configuration, so it runs alike in the pipeline, in a worker process
 (``reextract``) and in tests. The page is decoded and parsed once; classification, JSON-LD,
-meta tags and the trafilatura readings (of copies) all share that one lxml tree.
+meta tags, the trafilatura readings (of copies) and the guessed metadata all share that one
+lxml tree.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 
 import lxml.etree
 import lxml.html
+import trafilatura.meta
 from lxml.html import HtmlElement
 
 from . import jsonld, metadata
@@ -25,6 +27,7 @@ from .body import extract_body
 from .cleaning import merge_split_bodies
 from .dates import Stamp, choose, parse_datetime, parse_htmldate
 from .decoding import decode_html
+from .guesses import Guesses
 from .language import guess_language
 from .pagetype import classify_page
 from .sniff import sniff_binary
@@ -67,6 +70,15 @@ def extract(
     return _build_article(tree, url, _lower_keys(headers), force_article, hints or {})
 
 
+def reset_caches() -> None:
+    """Empty the caches of trafilatura and the libraries it drives (htmldate, courlan, jusText).
+
+    They grow with the pages a process sees; long-lived worker processes call this every few
+    hundred pages. This package keeps no cache of its own across pages.
+    """
+    trafilatura.meta.reset_caches()
+
+
 def parse_html(text: str) -> HtmlElement | None:
     """Parse decoded HTML into a document tree, None when there is nothing to parse."""
     # lxml refuses str input that carries an XML encoding declaration.
@@ -88,7 +100,7 @@ class _Page:
     hints: Mapping[str, Any]
     nodes: list[jsonld.Node]
     meta: Mapping[str, str]
-    document: Any
+    guesses: Guesses
 
     @property
     def article_node(self) -> jsonld.Node | None:
@@ -101,22 +113,22 @@ def _build_article(
     nodes = jsonld.page_nodes(tree)
     meta = metadata.meta_map(tree)
     merge_split_bodies(tree)
-    body = extract_body(tree, url)
-    text, document = body.text, body.document
+    text = extract_body(tree, url)
     if force and not text:
         text = _fallback_text(tree)
     if not text:
         return Rejected("no_content")
     if not force and len(text) < MIN_TEXT_LENGTH:
         return Rejected("too_short", f"{len(text)} characters")
-    return _assemble(_Page(tree, url, headers, hints, nodes, meta, document), text)
+    page = _Page(tree, url, headers, hints, nodes, meta, Guesses(tree, url))
+    return _assemble(page, text)
 
 
 def _assemble(page: _Page, text: str) -> Article:
     published, modified = _dates(page)
-    node, document, meta = page.article_node, page.document, page.meta
+    node, meta = page.article_node, page.meta
     title = _first(
-        jsonld.text_field(node, "headline"), _attr(document, "title"), page.hints.get("title")
+        jsonld.text_field(node, "headline"), lambda: page.guesses.title, page.hints.get("title")
     )
     return Article(
         url=page.url,
@@ -127,12 +139,12 @@ def _assemble(page: _Page, text: str) -> Article:
         published_at=published,
         modified_at=modified,
         language=_language(page, text),
-        sitename=_first(_publisher(page), meta.get("og:site_name"), _attr(document, "sitename")),
+        sitename=_first(_publisher(page), meta.get("og:site_name"), lambda: page.guesses.sitename),
         description=_first(
             meta.get("description"),
             meta.get("og:description"),
             jsonld.text_field(node, "description"),
-            _attr(document, "description"),
+            lambda: page.guesses.description,
         ),
         extractor=EXTRACTOR,
     )
@@ -141,11 +153,11 @@ def _assemble(page: _Page, text: str) -> Article:
 def _dates(page: _Page) -> tuple[datetime | None, datetime | None]:
     published = metadata.declared_dates(page.nodes, page.meta, "published")
     published += metadata.time_element_dates(page.tree, "published")
-    guessed = (
-        parse_htmldate(_attr(page.document, "date")),
-        _hint_date(page.hints.get("published_at")),
-    )
-    published += [stamp for stamp in guessed if stamp]
+    # A declared time with its offset wins over any later candidate and lends its offset to
+    # the modified date: htmldate's search, the costliest guess, cannot change the result.
+    if not (published and published[0].has_time and published[0].has_zone):
+        guessed = (parse_htmldate(page.guesses.date), _hint_date(page.hints.get("published_at")))
+        published += [stamp for stamp in guessed if stamp]
     modified = metadata.declared_dates(page.nodes, page.meta, "modified")
     modified += metadata.time_element_dates(page.tree, "modified")
     return choose(published, modified), choose(modified, published)
@@ -160,8 +172,8 @@ def _hint_date(value: Any) -> Stamp | None:
 
 def _authors(page: _Page) -> list[str]:
     found = metadata.declared_authors(page.nodes, page.meta)
-    if not found and _attr(page.document, "author"):
-        found = metadata.clean_authors([_attr(page.document, "author") or ""])
+    if not found and page.guesses.author:
+        found = metadata.clean_authors([page.guesses.author])
     raw = page.hints.get("authors")
     if not found and raw:
         found = metadata.clean_authors([raw] if isinstance(raw, str) else list(raw))
@@ -196,17 +208,17 @@ def _without_heading(text: str, title: str) -> str:
     return text
 
 
-def _attr(document: Any, name: str) -> str | None:
-    value = getattr(document, name, None)
-    return value.strip() if isinstance(value, str) and value.strip() else None
-
-
 def _as_text(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
 def _first(*values: Any) -> str | None:
-    return next((v.strip() for v in values if isinstance(v, str) and v.strip()), None)
+    """The first non-blank string; a callable (a costly guess) is called only if reached."""
+    for value in values:
+        found = value() if callable(value) else value
+        if isinstance(found, str) and found.strip():
+            return found.strip()
+    return None
 
 
 def _lower_keys(headers: Mapping[str, str] | None) -> dict[str, str]:
