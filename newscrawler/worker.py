@@ -13,6 +13,7 @@ from typing import Any
 from newscrawler import extraction
 from newscrawler.extraction import Article, Rejected
 from newscrawler.minhash import signature
+from newscrawler.normalise import content_hash
 
 # Pages between resets of the extraction caches (trafilatura's LRU caches grow with every
 # page a long-lived worker sees).
@@ -25,8 +26,8 @@ _LIBC = ctypes.CDLL(ctypes.util.find_library("c") or None)
 
 
 def extract_page(args: tuple[Any, ...], kwargs: dict[str, Any]
-                 ) -> tuple[Article | Rejected, bytes | None]:
-    """Extract one page; with an article, its MinHash signature too."""
+                 ) -> tuple[Article | Rejected, bytes | None, str]:
+    """Extract one page; with an article, its MinHash signature and content hash too."""
     global _pages_done
     _pages_done += 1
     if _pages_done % RESET_EVERY == 0:
@@ -35,8 +36,8 @@ def extract_page(args: tuple[Any, ...], kwargs: dict[str, Any]
         _LIBC.malloc_trim(0)
     result = extraction.extract(*args, **kwargs)
     if isinstance(result, Rejected):
-        return result, None
-    return result, signature(result.text)
+        return result, None, ""
+    return result, signature(result.text), content_hash(result.title, result.text)
 
 
 def warm_up() -> None:

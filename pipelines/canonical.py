@@ -1,4 +1,4 @@
-"""Canonicalisation pipeline: the article's identity URL and content hash.
+"""Canonicalisation pipeline: the article's identity URL.
 
 The page's ``rel=canonical`` is trusted only when it stays on the same site and does not
 point a deep page at the home page (a common theme bug); tracking parameters are dropped
@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from newscrawler.archive.store import content_hash
 from newscrawler.items import PageItem
 from newscrawler.urls import canonicalize_url, is_http_url
 
@@ -37,7 +36,5 @@ class CanonicalPipeline:
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, PageItem):  # a 304 answer: nothing to extract
             return item
-        article = item.article
-        item.canonical_url = choose_canonical(item.url, article.canonical_url)
-        item.content_hash = content_hash(article.title, article.text)
+        item.canonical_url = choose_canonical(item.url, item.article.canonical_url)
         return item

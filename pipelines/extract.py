@@ -53,14 +53,16 @@ class ExtractPipeline:
         args = (item.body, item.url, item.headers)
         kwargs = {"force_article": item.force_article, "hints": item.hints}
         if self._pool is None:
-            result, minhash = extract_page(args, kwargs)
+            result, minhash, digest = extract_page(args, kwargs)
         else:
             loop = asyncio.get_running_loop()
-            result, minhash = await loop.run_in_executor(self._pool, extract_page, args, kwargs)
+            result, minhash, digest = await loop.run_in_executor(
+                self._pool, extract_page, args, kwargs)
         if isinstance(result, Rejected):
             raise drop(self.stats, result.reason, f"{item.url} {result.detail}".strip())
         item.article = result
         item.minhash = minhash
+        item.content_hash = digest
         return item
 
 

@@ -26,8 +26,8 @@ T = TypeVar("T")
 class ArticleRecord:
     """What the store pipeline hands over: an extracted article and how it was fetched.
 
-    ``content_hash`` is informative: the store recomputes it from the title and text with
-    ``normalise.content_hash``, so a stale caller cannot fake a new version.
+    ``content_hash`` must be ``normalise.content_hash(title, text)`` (the crawl computes it
+    in its extraction workers); left empty, the store computes it.
     """
 
     article: Article
@@ -158,7 +158,7 @@ def _same_content(session: Session, digest: str) -> models.Article | None:
 
 def store_record(session: Session, record: ArticleRecord, run_id: int | None,
            policy: RevisitPolicy) -> str:
-    digest = content_hash(record.article.title, record.article.text)
+    digest = record.content_hash or content_hash(record.article.title, record.article.text)
     row = _find_article(session, record)
     if row is None:
         row = _same_content(session, digest)
