@@ -6,23 +6,18 @@ no SQLAlchemy): every worker process costs that much less memory.
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 from typing import Any
 
-from newscrawler import extraction
+from newscrawler import extraction, memory
 from newscrawler.extraction import Article, Rejected
 from newscrawler.minhash import signature
 from newscrawler.normalise import content_hash
 
 # Pages between resets of the extraction caches (trafilatura's LRU caches grow with every
-# page a long-lived worker sees).
-RESET_EVERY = 500
-# Pages between returns of freed heap to the system: lxml and the interpreter free whole
-# documents, but glibc keeps the pages (~15% of a worker's RSS) unless asked.
-TRIM_EVERY = 50
+# page a long-lived worker sees) and between returns of freed heap to the system.
+RESET_EVERY = 200
+TRIM_EVERY = 10
 _pages_done = 0
-_LIBC = ctypes.CDLL(ctypes.util.find_library("c") or None)
 
 
 def extract_page(args: tuple[Any, ...], kwargs: dict[str, Any]
@@ -32,8 +27,8 @@ def extract_page(args: tuple[Any, ...], kwargs: dict[str, Any]
     _pages_done += 1
     if _pages_done % RESET_EVERY == 0:
         extraction.reset_caches()
-    if _pages_done % TRIM_EVERY == 0 and hasattr(_LIBC, "malloc_trim"):
-        _LIBC.malloc_trim(0)
+    if _pages_done % TRIM_EVERY == 0:
+        memory.trim()
     result = extraction.extract(*args, **kwargs)
     if isinstance(result, Rejected):
         return result, None, ""

@@ -16,6 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from newscrawler import memory
 from newscrawler.archive.engine import open_archive
 from newscrawler.archive.store import ArchiveStore, ArticleRecord
 from newscrawler.capture.warc import WarcWriter
@@ -91,7 +92,9 @@ class StorePipeline:
     def _write_batch(self, items: list[PageItem]) -> list[str]:
         assert self._store is not None
         records = [self._capture(item) for item in items]
-        return self._store.store_many(records, self.run_id, self.policy)
+        outcomes = self._store.store_many(records, self.run_id, self.policy)
+        memory.trim()  # the batch's bodies and ORM objects are gone: return their pages
+        return outcomes
 
     def _capture(self, item: PageItem) -> ArticleRecord:
         """Write the page's WARC record and build the archive record that points at it."""

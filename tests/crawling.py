@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import os
-import resource
 import subprocess
 import sys
+import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,7 +18,42 @@ SCRAPY = str(Path(sys.executable).with_name("scrapy"))
 class CrawlResult:
     returncode: int
     log: str
-    peak_rss_mib: float
+    peak_rss_mib: float  # the whole process tree (the crawl and its extraction workers)
+    peak_pss_mib: float  # the same, shared pages counted once
+
+
+def _tree(root: int) -> list[int]:
+    pids, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        pids.append(pid)
+        try:
+            for tid in os.listdir(f"/proc/{pid}/task"):
+                todo += map(int, Path(f"/proc/{pid}/task/{tid}/children").read_text().split())
+        except OSError:
+            continue
+    return pids
+
+
+def _memory_mib(pid: int) -> tuple[float, float]:
+    """(RSS, PSS) of one process in MiB, from /proc; zeros once it has exited."""
+    try:
+        rss = int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+        pss = next(int(line.split()[1]) * 1024 for line in
+                   Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()
+                   if line.startswith("Pss:"))
+    except (OSError, StopIteration):
+        return 0.0, 0.0
+    return rss / 2**20, pss / 2**20
+
+
+def _sample_peaks(proc: subprocess.Popen[str], peaks: list[float]) -> None:
+    """Until ``proc`` ends: the peak summed RSS and PSS of its process tree, every 0.2 s."""
+    while proc.poll() is None:
+        sizes = [_memory_mib(pid) for pid in _tree(proc.pid)]
+        peaks[0] = max(peaks[0], sum(r for r, _ in sizes))
+        peaks[1] = max(peaks[1], sum(p for _, p in sizes))
+        time.sleep(0.2)
 
 
 def run_crawl(args: list[str], db_url: str, warc_dir: Path, *, timeout: float = 240,
@@ -31,11 +67,17 @@ def run_crawl(args: list[str], db_url: str, warc_dir: Path, *, timeout: float = 
         cmd += ["-a", arg]
     for name, value in (settings or {}).items():
         cmd += ["-s", f"{name}={value}"]
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=timeout, check=False)
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return CrawlResult(proc.returncode, proc.stdout + proc.stderr, max(peak, before) / 1024)
+    peaks = [0.0, 0.0]
+    with subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, text=True) as proc:
+        sampler = threading.Thread(target=_sample_peaks, args=(proc, peaks), daemon=True)
+        sampler.start()
+        try:
+            log, _ = proc.communicate(timeout=timeout)
+        finally:
+            proc.kill()
+            sampler.join()
+    return CrawlResult(proc.returncode, log, peaks[0], peaks[1])
 
 
 def start_crawl(args: list[str], db_url: str, warc_dir: Path, log_path: Path,

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from scrapy.commands.crawl import Command as ScrapyCrawl
 
+from newscrawler import memory
 from newscrawler.plan import CrawlPlan, PlanError, make_plan
 
 if TYPE_CHECKING:
@@ -55,6 +56,7 @@ class Command(ScrapyCrawl):
 
     def _crawl(self, plan: CrawlPlan, opts: argparse.Namespace) -> int:
         assert self.crawler_process
+        memory.limit_arenas()
         _apply_politeness(self.crawler_process.settings, plan)
         crawler = self._create_crawler("news")
         self.crawler_process.crawl(crawler, **opts.spargs)
