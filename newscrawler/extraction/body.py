@@ -18,6 +18,7 @@ from typing import Any
 
 import trafilatura
 from lxml.html import HtmlElement
+from trafilatura.settings import JUSTEXT_LANGUAGES
 
 from .furniture import drop_furniture_lines
 
@@ -41,12 +42,18 @@ _SENTENCE_END = re.compile(r"[.!?…»”\"')]\s*$")
 _WORD = re.compile(r"\w+")
 
 
-def extract_body(tree: HtmlElement, url: str) -> str:
-    """Read the body of ``tree`` twice (precise and recall) and keep the better text."""
-    recall = _text(_read(tree, url, favor_recall=True))
+def extract_body(tree: HtmlElement, url: str, language: str | None = None) -> str:
+    """Read the body of ``tree`` twice (precise and recall) and keep the better text.
+
+    ``language`` (ISO 639-1, as the page declares it) gives trafilatura's jusText fallback
+    that language's stop words instead of the union of all languages' (154,000 words, a
+    frozenset rebuilt on every call).
+    """
+    lang = language if language in JUSTEXT_LANGUAGES else None
+    recall = _text(_read(tree, url, favor_recall=True, target_language=lang))
     precise = _text(_read(tree, url, favor_precision=True, fast=True))
     if len(precise) < _MAX_DOUBTFUL_SHARE * len(recall):
-        precise = _text(_read(tree, url, favor_precision=True))
+        precise = _text(_read(tree, url, favor_precision=True, target_language=lang))
     return drop_furniture_lines(choose_text(precise, recall))
 
 

@@ -113,7 +113,8 @@ def _build_article(
     nodes = jsonld.page_nodes(tree)
     meta = metadata.meta_map(tree)
     merge_split_bodies(tree)
-    text = extract_body(tree, url)
+    declared = metadata.declared_language(tree, meta, headers, jsonld.article_node(nodes))
+    text = extract_body(tree, url, declared)
     if force and not text:
         text = _fallback_text(tree)
     if not text:
