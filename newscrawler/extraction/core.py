@@ -113,8 +113,10 @@ def _build_article(
     nodes = jsonld.page_nodes(tree)
     meta = metadata.meta_map(tree)
     merge_split_bodies(tree)
-    declared = metadata.declared_language(tree, meta, headers, jsonld.article_node(nodes))
-    text = extract_body(tree, url, declared)
+    language = metadata.declared_language(tree, meta, headers, jsonld.article_node(nodes))
+    if language is None:  # jusText's fallback would load every language's stop words
+        language = guess_language(_visible_text(tree))
+    text = extract_body(tree, url, language)
     if force and not text:
         text = _fallback_text(tree)
     if not text:
@@ -179,6 +181,11 @@ def _authors(page: _Page) -> list[str]:
     if not found and raw:
         found = metadata.clean_authors([raw] if isinstance(raw, str) else list(raw))
     return found
+
+
+def _visible_text(tree: HtmlElement) -> str:
+    """The text of the page's paragraphs: enough to guess its language, without scripts."""
+    return " ".join(p.text_content() for p in tree.iter("p"))[:20000]
 
 
 def _language(page: _Page, text: str) -> str | None:
