@@ -6,6 +6,11 @@ import secrets
 from collections.abc import Iterator
 
 import pytest
+from sqlalchemy import Engine, delete
+
+from newscrawler.archive import models
+from newscrawler.archive.engine import open_archive
+from newscrawler.archive.store import ArchiveStore
 
 PG_ADMIN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres connect_timeout=3"
 
@@ -31,3 +36,21 @@ def pg_url() -> Iterator[str]:
             yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
         finally:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def engine(request: pytest.FixtureRequest) -> Iterator[Engine]:
+    """An empty, migrated archive on SQLite, then on PostgreSQL (its database is shared by
+    the session, so every table is emptied first)."""
+    url = request.getfixturevalue("sqlite_url" if request.param == "sqlite" else "pg_url")
+    archive = open_archive(url)
+    with archive.begin() as connection:
+        for table in reversed(models.Base.metadata.sorted_tables):
+            connection.execute(delete(table))
+    yield archive
+    archive.dispose()
+
+
+@pytest.fixture
+def store(engine: Engine) -> ArchiveStore:
+    return ArchiveStore(engine)

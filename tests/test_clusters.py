@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import delete, func, select
 
 from newscrawler import minhash
 from newscrawler.archive import models
-from newscrawler.archive.engine import open_archive
-from newscrawler.archive.store import ArchiveStore
 from tests.test_store import make_record
 
 WIRE = (
@@ -39,17 +36,6 @@ OTHER = (
     "roads. Experts remind viewers to use certified eclipse glasses, because looking at the "
     "sun without protection can cause permanent eye damage within seconds."
 )
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store(request):
-    url = request.getfixturevalue("sqlite_url" if request.param == "sqlite" else "pg_url")
-    engine = open_archive(url)
-    with engine.begin() as connection:
-        for table in reversed(models.Base.metadata.sorted_tables):
-            connection.execute(delete(table))
-    yield ArchiveStore(engine)
-    engine.dispose()
 
 
 def cluster_of(store, url: str) -> tuple[int, str]:

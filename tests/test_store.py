@@ -8,7 +8,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from newscrawler.archive import models
@@ -17,17 +17,6 @@ from newscrawler.archive.store import ArchiveStore, ArticleRecord, content_hash
 from newscrawler.extraction.article import Article
 
 T0 = datetime(2024, 5, 1, 8, 0, tzinfo=UTC)
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def engine(request):
-    url = request.getfixturevalue("sqlite_url" if request.param == "sqlite" else "pg_url")
-    engine = open_archive(url)
-    with engine.begin() as connection:  # the PostgreSQL database is shared by the session
-        for table in reversed(models.Base.metadata.sorted_tables):
-            connection.execute(delete(table))
-    yield engine
-    engine.dispose()
 
 
 def make_record(url: str, text: str = "Body text.", title: str = "Title", **extra) -> ArticleRecord:

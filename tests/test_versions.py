@@ -5,28 +5,15 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
-import pytest
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
 from newscrawler.archive import models
-from newscrawler.archive.engine import open_archive
-from newscrawler.archive.store import ArchiveStore, DueArticle, content_hash
+from newscrawler.archive.store import DueArticle, content_hash
 from newscrawler.normalise import normalise
 from newscrawler.revisit import RevisitPolicy
 from tests.test_store import T0, make_record
 
 TEXT = "Le ministre a dit: \u00ab c'est fini \u00bb.\nDeuxi\u00e8me paragraphe \u2014 la suite."
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store(request):
-    url = request.getfixturevalue("sqlite_url" if request.param == "sqlite" else "pg_url")
-    engine = open_archive(url)
-    with engine.begin() as connection:  # the PostgreSQL database is shared by the session
-        for table in reversed(models.Base.metadata.sorted_tables):
-            connection.execute(delete(table))
-    yield ArchiveStore(engine)
-    engine.dispose()
 
 
 def rows(store, model, *order):
