@@ -33,7 +33,8 @@ from newscrawler.urls import canonicalize_url, same_site, url_template
 logger = logging.getLogger(__name__)
 
 HTML_TYPES = (b"text/html", b"application/xhtml+xml")
-# Candidates announced by a sitemap or feed go first: they are the articles.
+# Scheduling order (higher first): discovery documents (robots.txt, sitemaps, feeds, start
+# pages), then the article candidates they announce, then links followed from pages.
 PRIORITY_CANDIDATE = 10
 PRIORITY_DISCOVERY = 20
 
@@ -133,10 +134,11 @@ class NewsSpider(scrapy.Spider):
             yield from self.parse_feed(response)
             return
         meta = response.meta
-        yield self._item(response, meta.get("force_article", False), meta.get("hints") or {})
+        item = self._item(response, meta.get("force_article", False), meta.get("hints") or {})
+        yield item
         if not self.plan.follows_links or not _is_htmlish(content_type):
             return
-        html = decode_html(response.body, _headers(response))
+        html = decode_html(response.body, item.headers)
         kind = classify_page(html, response.url)
         if kind != "article":
             self._non_articles[_template(response.url)] += 1
