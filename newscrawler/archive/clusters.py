@@ -46,9 +46,7 @@ _CANDIDATES = _candidates_statement()
 
 
 def _candidates(session: Session, article_id: int, keys: list[str]) -> list[int]:
-    params = {f"k{i}": key for i, key in enumerate(keys)}
-    rows = session.execute(_CANDIDATES, {"me": article_id, **params}).all()
-    return [row[0] for row in rows]
+    return [candidate for candidate, _ in _candidate_counts(session, article_id, keys)]
 
 
 def _best_match(session: Session, row: models.Article, raw: bytes,
@@ -88,3 +86,75 @@ def assign_cluster(session: Session, row: models.Article, raw: bytes | None = No
     if match.cluster_id is None:  # archived before clusters existed
         match.cluster_id = str(match.id)
     row.cluster_id = match.cluster_id
+
+
+class BatchClusters:
+    """Clusters of the new articles of one batch, decided in order, their bands written last.
+
+    Candidates come from the archive's bands (one indexed query per article, as
+    ``assign_cluster``) and from the batch's earlier articles, whose bands are held here
+    until ``write`` inserts them all at once with the articles' cluster ids.
+    """
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+        self._by_key: dict[tuple[int, str], list[int]] = {}
+        self._batch: dict[int, tuple[bytes | None, str]] = {}  # id -> (signature, cluster)
+        self._bands: list[dict[str, object]] = []
+        self._adopted: dict[int, str] = {}  # archived rows without a cluster that gain one
+
+    def assign(self, article_id: int, raw: bytes | None) -> str:
+        """The cluster id of new article ``article_id`` with signature ``raw``."""
+        cluster = str(article_id)
+        if raw is not None:
+            keys = band_keys(raw)
+            match = self._best(article_id, raw, keys)
+            if match is not None:
+                cluster = match
+            for band, key in enumerate(keys):
+                self._by_key.setdefault((band, key), []).append(article_id)
+                self._bands.append({"article_id": article_id, "band": band, "key": key})
+        self._batch[article_id] = (raw, cluster)
+        return cluster
+
+    def _best(self, article_id: int, raw: bytes, keys: list[str]) -> str | None:
+        counts = dict(_candidate_counts(self._session, article_id, keys))
+        for band, key in enumerate(keys):
+            for other in self._by_key.get((band, key), ()):
+                counts[other] = counts.get(other, 0) + 1
+        ranked = sorted(counts, key=lambda cid: (-counts[cid], cid))[:MAX_CANDIDATES]
+        archived = [cid for cid in ranked if cid not in self._batch]
+        known = dict(self._batch)
+        if archived:
+            article = models.Article
+            known.update((cid, (sig, cl)) for cid, sig, cl in self._session.execute(
+                select(article.id, article.minhash, article.cluster_id)
+                .where(article.id.in_(archived))))
+        best, best_score = None, THRESHOLD
+        for cid in ranked:  # same order and tie rule as ``_best_match``
+            sig, _ = known.get(cid, (None, None))
+            if sig is not None and (score := similarity(raw, sig)) >= best_score:
+                best, best_score = cid, score
+        if best is None:
+            return None
+        cluster = known[best][1]
+        if cluster is None:  # archived before clusters existed
+            cluster = self._adopted.setdefault(best, str(best))
+        return cluster
+
+    def write(self) -> None:
+        """Insert the batch's bands and set every cluster id decided."""
+        table = models.Article.__table__
+        updates = [{"b_id": cid, "b_cluster": cl} for cid, (_, cl) in self._batch.items()]
+        updates += [{"b_id": cid, "b_cluster": cl} for cid, cl in self._adopted.items()]
+        if updates:
+            self._session.execute(
+                table.update().where(table.c.id == bindparam("b_id"))
+                .values(cluster_id=bindparam("b_cluster")), updates)
+        if self._bands:
+            self._session.execute(insert(models.ArticleBand.__table__), self._bands)
+
+
+def _candidate_counts(session: Session, article_id: int, keys: list[str]) -> list[tuple[int, int]]:
+    params = {f"k{i}": key for i, key in enumerate(keys)}
+    return [(row[0], row[1]) for row in session.execute(_CANDIDATES, {"me": article_id, **params})]

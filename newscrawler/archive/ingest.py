@@ -10,12 +10,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from newscrawler.archive import models
-from newscrawler.archive.clusters import assign_cluster
+from newscrawler.archive.clusters import BatchClusters, assign_cluster
 from newscrawler.extraction.article import Article
+from newscrawler.minhash import signature
 from newscrawler.normalise import content_hash
 from newscrawler.revisit import RevisitPolicy, next_check
 
@@ -187,3 +188,97 @@ def store_record(session: Session, record: ArticleRecord, run_id: int | None,
         status=record.status, content_hash=digest, outcome=outcome,
     ))
     return outcome
+
+
+def store_batch(session: Session, records: list[ArticleRecord], run_id: int | None,
+                policy: RevisitPolicy, source_ids: dict[str, int]) -> list[str]:
+    """``store_record`` for each record, in one transaction, with new articles written in bulk.
+
+    A crawl's batch is mostly articles the archive has never seen: three lookups tell them
+    apart for the whole batch, then their rows, versions, URLs, fetches and bands go in one
+    multi-row statement per table instead of a dozen ORM round trips per article. Records
+    that touch a known article (versions, re-fetches, copies) take ``store_record`` first;
+    so does the whole batch when two of its records share a URL or a content hash, since
+    each must then see the other's effect. ``source_ids`` caches source names to ids (the
+    caller fills it only once the transaction has committed: see ``ArchiveStore``).
+    """
+    urls = [_record_urls(record) for record in records]
+    digests = [record.content_hash or content_hash(record.article.title, record.article.text)
+               for record in records]
+    flat = [url for group in urls for url in group]
+    if len(set(flat)) != len(flat) or len(set(digests)) != len(digests):
+        return [store_record(session, record, run_id, policy) for record in records]
+    known = _known(session, flat, [group[0] for group in urls], digests)
+    outcomes: dict[int, str] = {}
+    fresh = []
+    for index, record in enumerate(records):
+        if known.isdisjoint(urls[index]) and digests[index] not in known:
+            fresh.append(index)
+        else:
+            outcomes[index] = store_record(session, record, run_id, policy)
+    if fresh:
+        session.flush()
+        _insert_new(session, [(records[i], urls[i], digests[i]) for i in fresh], run_id, policy,
+                    source_ids)
+        outcomes.update((index, "new") for index in fresh)
+    return [outcomes[index] for index in range(len(records))]
+
+
+def _known(session: Session, urls: list[str], canonicals: list[str],
+           digests: list[str]) -> set[str]:
+    """Which of these URLs and content hashes the archive already has."""
+    article, alias = models.Article, models.ArticleUrl
+    found: set[str] = set()
+    for chunk in _chunks(urls):
+        found.update(session.scalars(select(alias.url).where(alias.url.in_(chunk))))
+    for chunk in _chunks(canonicals):
+        found.update(session.scalars(
+            select(article.canonical_url).where(article.canonical_url.in_(chunk))))
+    for chunk in _chunks(digests):
+        found.update(session.scalars(
+            select(article.content_hash).where(article.content_hash.in_(chunk))))
+    return found
+
+
+def _chunks(values: list[str], size: int = 500) -> list[list[str]]:
+    return [values[start:start + size] for start in range(0, len(values), size)]
+
+
+def _insert_new(session: Session, items: list[tuple[ArticleRecord, list[str], str]],
+                run_id: int | None, policy: RevisitPolicy, source_ids: dict[str, int]) -> None:
+    rows = []
+    for record, _, digest in items:
+        art, seen = record.article, record.fetched_at
+        source_id = source_ids.get(record.source) if record.source else None
+        if record.source and source_id is None:
+            source_id = source_ids[record.source] = _source_id(session, record.source)
+        rows.append({
+            "canonical_url": record.canonical_url, "url": record.url, "source_id": source_id,
+            "sitename": art.sitename, "title": art.title, "authors": list(art.authors),
+            "published_at": art.published_at, "modified_at": art.modified_at,
+            "language": art.language, "description": art.description, "text": art.text,
+            "content_hash": digest, "version": 1, "first_seen_at": seen, "last_seen_at": seen,
+            "last_changed_at": seen, "next_check_at": next_check(seen, seen, seen, policy),
+            "cluster_id": None, "warc_file": record.warc_file, "warc_offset": record.warc_offset,
+            "extractor": art.extractor or None, "etag": record.etag,
+            "last_modified": record.last_modified,
+            "minhash": record.minhash if record.minhash is not None else signature(art.text),
+        })
+    table = models.Article.__table__
+    ids = list(session.execute(
+        insert(table).returning(table.c.id, sort_by_parameter_order=True), rows).scalars())
+    clusters = BatchClusters(session)
+    versions, aliases, fetches = [], [], []
+    for article_id, row, (record, urls, digest) in zip(ids, rows, items, strict=True):
+        clusters.assign(article_id, row["minhash"])
+        versions.append({"article_id": article_id, "version": 1,
+                         "fetched_at": record.fetched_at, "content_hash": digest,
+                         "title": row["title"], "text": row["text"], "url": record.url})
+        aliases.extend({"url": url, "article_id": article_id} for url in urls)
+        fetches.append({"run_id": run_id, "article_id": article_id, "url": record.url,
+                        "fetched_at": record.fetched_at, "status": record.status,
+                        "content_hash": digest, "outcome": "new"})
+    clusters.write()
+    for model, values in ((models.ArticleVersion, versions), (models.ArticleUrl, aliases),
+                          (models.Fetch, fetches)):
+        session.execute(insert(model.__table__), values)

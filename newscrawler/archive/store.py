@@ -51,6 +51,7 @@ class ArchiveStore:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self._source_ids: dict[str, int] = {}  # committed sources, by name
 
     def _transaction(self, work: Callable[[Session], T]) -> T:
         """Run ``work`` in one transaction, retrying once if a concurrent writer won a race."""
@@ -139,9 +140,12 @@ class ArchiveStore:
         per record, which retries its own race.
         """
         chosen = policy or DEFAULT_POLICY
+        sources = dict(self._source_ids)  # a rolled-back transaction's new sources vanish
         try:
-            return self._transaction(lambda session: [
-                ingest.store_record(session, record, run_id, chosen) for record in records])
+            outcomes = self._transaction(lambda session: ingest.store_batch(
+                session, records, run_id, chosen, sources))
+            self._source_ids = sources
+            return outcomes
         except IntegrityError:
             return [self.store(record, run_id, chosen) for record in records]
 
