@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from scrapy import signals
+from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware
 from scrapy.exceptions import IgnoreRequest
 
 from newscrawler.netguard import host_allowed, parse_allowlist
@@ -24,6 +25,7 @@ from newscrawler.urls import is_http_url, same_site
 if TYPE_CHECKING:
     from scrapy import Request, Spider
     from scrapy.crawler import Crawler
+    from scrapy.http import Response
     from scrapy.statscollectors import StatsCollector
 
 logger = logging.getLogger(__name__)
@@ -112,3 +114,22 @@ class CrawlDelayMiddleware:
         self._next_slot[netloc] = slot + delay
         if slot > now:
             await asyncio.sleep(slot - now)
+
+
+class QuickMetaRefreshMiddleware(MetaRefreshMiddleware):
+    """Scrapy's meta-refresh redirects, without decoding every page to look for one.
+
+    Scrapy reads the first 4,096 characters of ``response.text``, which decodes the whole
+    body (a few hundred kilobytes on news pages) on the reactor thread. Those characters
+    lie within the first ``_HEAD_BYTES`` bytes in any ASCII-compatible encoding (at most 4
+    bytes a character), so a head with no ``refresh`` in it has no refresh tag. Text with
+    NUL bytes there (UTF-16, UTF-32) is left to Scrapy's full check.
+    """
+
+    _HEAD_BYTES = 4 * 4096
+
+    def process_response(self, request: Request, response: Response) -> Request | Response:
+        head = response.body[:self._HEAD_BYTES]
+        if b"\0" not in head and b"refresh" not in head.lower():
+            return response
+        return super().process_response(request, response)

@@ -68,6 +68,9 @@ DOWNLOADER_MIDDLEWARES = {
     # Before robots.txt (100), so refused hosts are never contacted, robots.txt included.
     "newscrawler.middlewares.SafeRequestMiddleware": 60,
     "newscrawler.middlewares.CrawlDelayMiddleware": 110,
+    # Scrapy's own, minus decoding every page on the reactor thread to look for a refresh.
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "newscrawler.middlewares.QuickMetaRefreshMiddleware": 580,
 }
 ITEM_PIPELINES = {
     "pipelines.validate.ValidatePipeline": 100,
