@@ -104,3 +104,21 @@ def test_upgrade_from_0001_keeps_and_backfills_data(backend, request):
     assert article[0] == content_hash("T", "it's here") == hashes[1]
     assert hashes[0] == content_hash("T", "it is")
     assert article[1] == "1" and str(article[2]).startswith("2024-05-02 08:00:00")
+
+
+def test_head_revision_read_from_the_files_is_alembics_head():
+    from alembic.script import ScriptDirectory
+
+    assert head_revision() == ScriptDirectory.from_config(
+        alembic_config("sqlite://")).get_current_head()
+
+
+def test_opening_a_current_archive_does_not_import_alembic(sqlite_url):
+    import subprocess
+    import sys
+
+    upgrade(sqlite_url)
+    code = ("import sys; from newscrawler.archive.engine import open_archive; "
+            f"open_archive({sqlite_url!r}); print('alembic' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

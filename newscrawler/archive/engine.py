@@ -11,18 +11,18 @@ from __future__ import annotations
 import contextlib
 import functools
 import logging
+import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 logger = logging.getLogger(__name__)
 
@@ -101,25 +101,45 @@ def make_engine(url: str, *, readonly: bool = False) -> Engine:
 
 def alembic_config(url: str) -> Config:
     """An Alembic config built in code: no alembic.ini is needed at run time."""
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return config
 
 
+_REVISION = re.compile(r"""^(down_)?revision\s*(?::[^=]*)?=\s*["']([^"']+)["']""", re.MULTILINE)
+
+
 @functools.cache
 def head_revision() -> str | None:
-    """The newest migration this code knows."""
-    return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+    """The newest migration this code knows: the one no other migration revises.
+
+    Read from the migration files rather than through Alembic, so opening an archive that
+    is already current (every crawl, every query) never imports Alembic (~11 MiB).
+    """
+    revisions, revised = set(), set()
+    for path in (MIGRATIONS_DIR / "versions").glob("*.py"):
+        for down, value in _REVISION.findall(path.read_text("utf-8")):
+            (revised if down else revisions).add(value)
+    heads = revisions - revised
+    if len(heads) != 1:
+        raise ArchiveError(f"the migrations in {MIGRATIONS_DIR} have heads {sorted(heads)}")
+    return heads.pop()
 
 
 def current_revision(engine: Engine) -> str | None:
     """The revision the database is at; ``None`` for an empty database."""
     with engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
+        if not inspect(connection).has_table("alembic_version"):
+            return None
+        return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
 def _upgrade_engine(engine: Engine) -> None:
+    from alembic import command
+
     config = alembic_config(engine.url.render_as_string(hide_password=False))
     # One transaction for the whole upgrade. SQLite: BEGIN IMMEDIATE makes a second process
     # wait, then Alembic sees the new revision and does nothing. PostgreSQL: the advisory
