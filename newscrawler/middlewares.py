@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import time
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -122,14 +123,16 @@ class QuickMetaRefreshMiddleware(MetaRefreshMiddleware):
     Scrapy reads the first 4,096 characters of ``response.text``, which decodes the whole
     body (a few hundred kilobytes on news pages) on the reactor thread. Those characters
     lie within the first ``_HEAD_BYTES`` bytes in any ASCII-compatible encoding (at most 4
-    bytes a character), so a head with no ``refresh`` in it has no refresh tag. Text with
-    NUL bytes there (UTF-16, UTF-32) is left to Scrapy's full check.
+    bytes a character), so a head with no ``<meta ...refresh`` in it has no refresh tag
+    (scripts that merely say "refresh" are common). Text with NUL bytes there (UTF-16,
+    UTF-32) is left to Scrapy's full check.
     """
 
     _HEAD_BYTES = 4 * 4096
+    _META_REFRESH = re.compile(rb"<meta\s[^>]*refresh", re.IGNORECASE)
 
     def process_response(self, request: Request, response: Response) -> Request | Response:
         head = response.body[:self._HEAD_BYTES]
-        if b"\0" not in head and b"refresh" not in head.lower():
+        if b"\0" not in head and not self._META_REFRESH.search(head):
             return response
         return super().process_response(request, response)
