@@ -74,6 +74,7 @@ DOWNLOADER_MIDDLEWARES = {
     "newscrawler.middlewares.CrawlDelayMiddleware": 110,
     # Scrapy's own, minus decoding every page on the reactor thread to look for a refresh.
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "scrapy.downloadermiddlewares.cookies.CookiesMiddleware": None,  # COOKIES_ENABLED = False
     "newscrawler.middlewares.QuickMetaRefreshMiddleware": 580,
 }
 ITEM_PIPELINES = {
@@ -89,6 +90,13 @@ REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = os.environ.get("NEWSCRAWLER_LOG_LEVEL", "INFO")
 TELNETCONSOLE_ENABLED = False
+# Off, and not even imported: Scrapy imports a disabled component's module before it says
+# NotConfigured, and these pull in aiohttp (remote control) and tldextract with requests
+# (cookies): ~10 MiB of the crawl process for nothing.
+EXTENSIONS = {
+    "scrapy.extensions.telnet.TelnetConsole": None,
+    "scrapy.extensions.remote_control.RemoteControl": None,
+}
 # Breadth-first: listing pages near the start are crawled before deep trap pages.
 DEPTH_PRIORITY = 1
 SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleFifoDiskQueue"
