@@ -52,7 +52,7 @@ def test_postgresql_downgrade_then_upgrade_head_matches_models(pg_url):
     _assert_matches_models(pg_url)
 
 
-@pytest.mark.parametrize("revision", ["0002"])
+@pytest.mark.parametrize("revision", ["0003"])
 def test_head_is_known(revision):
     assert head_revision() == revision
 
@@ -122,3 +122,81 @@ def test_opening_a_current_archive_does_not_import_alembic(sqlite_url):
             f"open_archive({sqlite_url!r}); print('alembic' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_a_new_archive_gets_the_head_schema_without_alembic(backend, request, tmp_path):
+    import subprocess
+    import sys
+
+    url = request.getfixturevalue("sqlite_url" if backend == "sqlite" else "pg_url")
+    if backend == "postgresql":  # the session's shared database: empty it completely
+        engine = make_engine(url)
+        with engine.begin() as connection:
+            for table in reversed(inspect(connection).get_table_names()):
+                connection.execute(text(f'DROP TABLE "{table}" CASCADE'))
+        engine.dispose()
+    code = ("import sys; from newscrawler.archive.engine import open_archive; "
+            f"open_archive({url!r}).dispose(); print('alembic' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+    _assert_matches_models(url)  # the same check the migrated schema passes
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            assert MigrationContext.configure(connection).get_current_revision() == head_revision()
+    finally:
+        engine.dispose()
+    assert upgrade(url) == head_revision()  # and Alembic finds nothing to do
+
+
+def _schema(url: str) -> dict[str, object]:
+    """Every table's columns, keys, indexes and checks, as the database reports them."""
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            inspector = inspect(connection)
+            schema: dict[str, object] = {}
+            for table in sorted(inspector.get_table_names()):
+                schema[table] = (
+                    [(c["name"], str(c["type"]), c["nullable"])
+                     for c in inspector.get_columns(table)],
+                    inspector.get_pk_constraint(table),
+                    sorted((fk["name"], fk["constrained_columns"], fk["referred_table"])
+                           for fk in inspector.get_foreign_keys(table)),
+                    sorted((i["name"], i["column_names"], i["unique"])
+                           for i in inspector.get_indexes(table)),
+                    sorted((u["name"], u["column_names"])
+                           for u in inspector.get_unique_constraints(table)),
+                    sorted((c["name"], " ".join(c["sqltext"].split()))
+                           for c in inspector.get_check_constraints(table)),
+                )
+            return schema
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_a_new_archive_has_exactly_the_migrated_schema(backend, request, tmp_path):
+    url = request.getfixturevalue("sqlite_url" if backend == "sqlite" else "pg_url")
+    engine = make_engine(url)
+    try:
+        with engine.begin() as connection:  # every migration, one after the other
+            config = alembic_config(url)
+            config.attributes["connection"] = connection
+            command.downgrade(config, "base")  # PostgreSQL: the session's shared database
+            command.upgrade(config, "head")
+    finally:
+        engine.dispose()
+    migrated = _schema(url)
+    fresh_url = f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
+    if backend == "postgresql":
+        engine = make_engine(url)
+        with engine.begin() as connection:
+            for table in inspect(connection).get_table_names():
+                connection.execute(text(f'DROP TABLE "{table}" CASCADE'))
+        engine.dispose()
+        fresh_url = url
+    upgrade(fresh_url)  # an empty database: built from the models in one step
+    assert _schema(fresh_url) == migrated
+    assert any(name == "ck_crawl_runs_status" for name, _ in migrated["crawl_runs"][5])

@@ -17,7 +17,19 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
+from sqlalchemy import (
+    Column,
+    Connection,
+    Engine,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    create_engine,
+    event,
+    inspect,
+    text,
+)
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
@@ -137,22 +149,47 @@ def current_revision(engine: Engine) -> str | None:
         return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
-def _upgrade_engine(engine: Engine) -> None:
-    from alembic import command
+# Alembic's own bookkeeping table, as ``alembic stamp`` creates it.
+_VERSION_TABLE = Table(
+    "alembic_version", MetaData(),
+    Column("version_num", String(32), nullable=False),
+    PrimaryKeyConstraint("version_num", name="alembic_version_pkc"),
+)
 
-    config = alembic_config(engine.url.render_as_string(hide_password=False))
+
+def _upgrade_engine(engine: Engine) -> None:
     # One transaction for the whole upgrade. SQLite: BEGIN IMMEDIATE makes a second process
-    # wait, then Alembic sees the new revision and does nothing. PostgreSQL: the advisory
-    # lock does the same, and its DDL is transactional too.
+    # wait, then it sees the new revision and does nothing. PostgreSQL: the advisory lock
+    # does the same, and its DDL is transactional too.
     with engine.connect() as connection, _sqlite_foreign_keys_off(connection):
         with connection.begin():
             if connection.dialect.name == "postgresql":
                 connection.execute(
                     text("SELECT pg_advisory_xact_lock(:id)"), {"id": PG_MIGRATION_LOCK_ID}
                 )
+            if not inspect(connection).get_table_names():
+                _create_current_schema(connection)
+                return
+            from alembic import command
+
+            config = alembic_config(engine.url.render_as_string(hide_password=False))
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
             _check_foreign_keys(connection)
+
+
+def _create_current_schema(connection: Connection) -> None:
+    """An empty database gets the models' schema at once, stamped with the head revision.
+
+    What ``alembic upgrade head`` would build (a test holds the models to the migrations),
+    without replaying every migration or importing Alembic, Mako and Pygments into the
+    crawl that creates a new archive.
+    """
+    from newscrawler.archive.models import Base
+
+    Base.metadata.create_all(connection)
+    _VERSION_TABLE.create(connection)
+    connection.execute(_VERSION_TABLE.insert().values(version_num=head_revision()))
 
 
 @contextlib.contextmanager
