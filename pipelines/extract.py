@@ -1,23 +1,29 @@
 """Extraction pipeline: runs the pure extraction function off the reactor.
 
-With NEWSCRAWLER_EXTRACT_WORKERS > 0 (default: one per core) extraction runs in a process
-pool, so parsing uses every core while Twisted keeps downloading; 0 runs it inline.
-A Rejected page is dropped with its reason counted.
+With NEWSCRAWLER_EXTRACT_WORKERS > 0 (default: one per core, at most 4) extraction runs in
+a ``WorkerPool`` of processes, so parsing uses every core while Twisted keeps downloading;
+0 runs it inline. A Rejected page is dropped with its reason counted, and so is a page
+whose extraction crashed its worker, ran past the timeout or raised: one ERROR line names
+the page, and the crawl goes on (the pool replaces a dead worker).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import multiprocessing
 import os
-import sys
-from concurrent.futures import Executor, ProcessPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 from newscrawler.extraction import Rejected
 from newscrawler.items import PageItem
-from newscrawler.worker import extract_page, warm_up
+from newscrawler.worker import extract_page
+from newscrawler.workerpool import (
+    WorkerCrashed,
+    WorkerError,
+    WorkerPool,
+    WorkerStartError,
+    WorkerTimeout,
+)
 from pipelines import drop
 
 if TYPE_CHECKING:
@@ -26,26 +32,41 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+_FAILURES: tuple[tuple[type[Exception], str], ...] = (
+    (WorkerTimeout, "extract_timeout"), (WorkerCrashed, "extract_crashed"),
+    (WorkerError, "extract_error"))
+
 
 class ExtractPipeline:
-    def __init__(self, stats: StatsCollector, workers: int) -> None:
+    # What the workers run (tests point it at a function that crashes on demand), and the
+    # seconds one page may take: trafilatura needs well under one on any real page.
+    function = "newscrawler.worker:extract_page"
+    timeout = 120.0
+
+    def __init__(self, stats: StatsCollector, workers: int,
+                 crawler: Crawler | None = None) -> None:
         self.stats = stats
         self.workers = workers
-        self._pool: Executor | None = None
+        self.crawler = crawler
+        self._pool: WorkerPool | None = None
+        self._stopping = False
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ExtractPipeline:
         assert crawler.stats is not None
         workers = crawler.settings.getint("NEWSCRAWLER_EXTRACT_WORKERS", os.cpu_count() or 1)
-        return cls(crawler.stats, workers)
+        return cls(crawler.stats, workers, crawler)
 
     def open_spider(self) -> None:
         if self.workers > 0:
-            self._pool = start_pool(self.workers)
+            self._pool = WorkerPool(self.workers, self.function, "newscrawler.worker:warm_up",
+                                    timeout=self.timeout)
+            # The workers warm up (~1 s) while robots.txt and the first pages are fetched.
+            self._pool.start(wait=False)
 
     def close_spider(self) -> None:
         if self._pool is not None:
-            self._pool.shutdown(cancel_futures=True)
+            self._pool.close()
 
     async def process_item(self, item: Any) -> Any:
         if not isinstance(item, PageItem):  # a 304 answer: nothing to extract
@@ -55,9 +76,15 @@ class ExtractPipeline:
         if self._pool is None:
             result, minhash, digest = extract_page(args, kwargs)
         else:
-            loop = asyncio.get_running_loop()
-            result, minhash, digest = await loop.run_in_executor(
-                self._pool, extract_page, args, kwargs)
+            try:
+                result, minhash, digest = await self._pool.run(args, kwargs)
+            except WorkerStartError as exc:
+                self._stop(exc)
+                raise drop(self.stats, "extract_crashed", f"{item.url} {exc}") from None
+            except (WorkerTimeout, WorkerCrashed, WorkerError) as exc:
+                reason = next(reason for kind, reason in _FAILURES if isinstance(exc, kind))
+                logger.error("Extraction of %s failed, page dropped: %s", item.url, exc)
+                raise drop(self.stats, reason, f"{item.url} {exc}") from None
         if isinstance(result, Rejected):
             raise drop(self.stats, result.reason, f"{item.url} {result.detail}".strip())
         item.article = result
@@ -65,23 +92,14 @@ class ExtractPipeline:
         item.content_hash = digest
         return item
 
-
-def start_pool(workers: int) -> ProcessPoolExecutor:
-    """A pool of ``workers`` extraction processes, all started now.
-
-    ``spawn``: forking a process that runs a Twisted reactor and threads is unsafe. A spawned
-    child re-imports the parent's main script (here Scrapy's ``scrapy`` script, hence all of
-    Scrapy and Twisted, ~50 MiB a worker it never uses) unless the main module has no
-    ``__file__``; it is hidden while the workers start. Workers are never replaced later
-    (no ``max_tasks_per_child``: caches are reset instead), so no child starts without it.
-    """
-    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
-    main = sys.modules["__main__"]
-    main_file = main.__dict__.pop("__file__", None)
-    try:
-        for _ in range(workers):  # each submit finds no idle worker and starts one
-            pool.submit(warm_up)
-    finally:
-        if main_file is not None:
-            main.__file__ = main_file
-    return pool
+    def _stop(self, exc: Exception) -> None:
+        """No extraction worker can start (a broken install, no memory): every page would be
+        dropped, so the crawl stops at once and exits 1 with one line saying why."""
+        if self._stopping:
+            return
+        self._stopping = True
+        logger.error("Extraction workers cannot start, stopping the crawl: %s", exc)
+        if self.crawler is not None and self.crawler.engine is not None:
+            self.crawler.newscrawler_exitcode = 1  # type: ignore[attr-defined]
+            asyncio.ensure_future(self.crawler.engine.close_spider_async(
+                reason="extraction_workers_failed"))

@@ -129,10 +129,12 @@ class StorePipeline:
         # "Stored nothing because every fetch failed": no article touched and no page
         # answered 200 (a rerun that finds nothing new still gets its feeds and sitemaps).
         pages_ok = counts.pop("pages_ok")
-        failed = not self.outcomes and pages_ok == 0
+        nothing = not self.outcomes and pages_ok == 0
+        # An earlier failure (extraction workers that cannot start) fails the run too.
+        failed = nothing or getattr(self.crawler, "newscrawler_exitcode", 0) == 1
         self._store.finish_run(self.run_id, "failed" if failed else "finished", counts)
         self.crawler.newscrawler_exitcode = 1 if failed else 0  # type: ignore[attr-defined]
-        if failed:
+        if nothing:
             logger.error("The crawl stored nothing: every fetch failed (see the errors above)")
 
     def _counts(self) -> dict[str, int]:

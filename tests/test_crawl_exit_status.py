@@ -45,3 +45,37 @@ def test_every_fetch_failing_exits_1(tmp_path):
                        f"sqlite:///{tmp_path / 'a.sqlite3'}", tmp_path / "warc")
     assert result.returncode == 1
     assert "every fetch failed" in result.log
+
+
+def test_extraction_workers_that_cannot_start_stop_the_crawl_with_exit_1(tmp_path):
+    """A broken install (here: a worker function that does not exist) must not run a whole
+    crawl that drops every page: the crawl stops, says why in one line and exits 1."""
+    import os
+    import subprocess
+    import sys
+
+    from sqlalchemy import create_engine, text
+
+    from newscrawler.demo import SiteServer, demo_site
+    from tests.crawling import ROOT
+
+    db_url = f"sqlite:///{tmp_path / 'a.sqlite3'}"
+    with SiteServer(demo_site()) as server:
+        code = ("import sys; from pipelines.extract import ExtractPipeline; "
+                "ExtractPipeline.function = 'tests.workerpool_jobs:no_such_function'; "
+                "from scrapy.cmdline import execute; "
+                f"execute(['scrapy', 'crawl', 'news', '-a', 'url={server.base_url}/'])")
+        env = {**os.environ, "NEWSCRAWLER_DB": db_url,
+               "NEWSCRAWLER_WARC_DIR": str(tmp_path / "warc"),
+               "NEWSCRAWLER_ALLOW_PRIVATE_HOSTS": "127.0.0.1", "PYTHONPATH": str(ROOT)}
+        result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env,
+                                capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1, result.stderr[-2000:]
+    stops = [line for line in result.stderr.splitlines()
+             if "Extraction workers cannot start" in line]
+    assert len(stops) == 1 and "no_such_function" in stops[0]
+    engine = create_engine(db_url)
+    with engine.connect() as conn:
+        assert conn.scalar(text("SELECT status FROM crawl_runs")) == "failed"
+        assert conn.scalar(text("SELECT count(*) FROM articles")) == 0
+    engine.dispose()

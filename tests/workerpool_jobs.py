@@ -1,0 +1,81 @@
+"""Functions for tests/test_workerpool.py, called in worker processes (importable there)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import time
+from typing import Any
+
+
+def call(name: str, *args: Any) -> Any:
+    """The pools in the tests run this: one pool can then run every job below."""
+    return globals()[name](*args)
+
+
+def square(x: int) -> int:
+    return x * x
+
+
+def pid() -> int:
+    return os.getpid()
+
+
+def nap(seconds: float) -> int:
+    """Sleep, then say which process slept (for parallelism and timeouts)."""
+    time.sleep(seconds)
+    return os.getpid()
+
+
+def fail(message: str) -> None:
+    raise ValueError(message)
+
+
+def exit_now(status: int) -> None:
+    os._exit(status)
+
+
+def kill_self() -> None:
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def modules() -> list[str]:
+    return sorted(sys.modules)
+
+
+def extract(body: bytes, url: str) -> tuple[str, list[str]]:
+    """The real extraction, then what it made the worker import."""
+    from newscrawler.worker import extract_page
+
+    result, _, _ = extract_page((body, url, {}), {"force_article": True})
+    return type(result).__name__, sorted(sys.modules)
+
+
+def print_noise(x: int) -> int:
+    """Writes to stdout, which must not corrupt the reply pipe."""
+    print("noise " * 2000)
+    os.write(1, b"more noise\n")
+    return x
+
+
+def fail_warm_up() -> None:
+    raise RuntimeError("no warm-up today")
+
+
+def env(name: str) -> str | None:
+    return os.environ.get(name)
+
+
+def extract_or_fail(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """``extract_page``, unless the body asks to crash, hang or raise (pipeline tests)."""
+    from newscrawler.worker import extract_page
+
+    body = args[0]
+    if b"WORKERPOOL-CRASH" in body:
+        kill_self()
+    if b"WORKERPOOL-HANG" in body:
+        time.sleep(60)
+    if b"WORKERPOOL-RAISE" in body:
+        fail("lxml said no")
+    return extract_page(args, kwargs)
