@@ -11,7 +11,7 @@ from typing import Any
 from newscrawler import extraction, memory
 from newscrawler.extraction import Article, Rejected
 from newscrawler.minhash import signature
-from newscrawler.normalise import content_hash
+from newscrawler.normalise import content_hash, normalise
 
 # Pages between resets of the extraction caches (trafilatura's LRU caches grow with every
 # page a long-lived worker sees) and between returns of freed heap to the system.
@@ -32,16 +32,31 @@ def extract_page(args: tuple[Any, ...], kwargs: dict[str, Any]
     result = extraction.extract(*args, **kwargs)
     if isinstance(result, Rejected):
         return result, None, ""
-    return result, signature(result.text), content_hash(result.title, result.text)
+    text = normalise(result.text)  # once, for both hashes
+    return (result, signature(text, normalised=True),
+            content_hash(result.title, result.text, normalised_text=text))
 
 
-# A page with a date only in its text: the first such page makes htmldate load dateparser's
-# locale data (~2 s); better while the crawl is still fetching robots.txt than mid-crawl.
+# A page with a date only in its text (custom-parsed by htmldate: no dateparser needed).
 _WARM_UP_PAGE = (b"<html lang='fr'><body><article><h1>Essai</h1><p>Publi\xc3\xa9 le 3 mars 2024 "
                  b"\xc3\xa0 10 h 30.</p>" + b"<p>Un paragraphe de texte pour l'essai.</p>" * 8
                  + b"</article></body></html>")
 
 
 def warm_up() -> None:
-    """Import and exercise the extraction stack once, so the first real page is not slow."""
-    extraction.extract(_WARM_UP_PAGE, "http://warm-up.invalid/", {}, force_article=True)
+    """Import and exercise the extraction stack and MinHash (numpy) once, so the first real
+    page is not slow.
+
+    dateparser, which htmldate consults for the few dates its own rules cannot read, is
+    loaded with its English data too (every page's date parser includes English; see
+    ``newscrawler.extraction.datelanguages``): a tenth of a second, better spent while the
+    crawl is still fetching robots.txt than mid-crawl. Other languages load when a page
+    needs them, and only those.
+    """
+    from newscrawler.extraction import datelanguages
+
+    article = extraction.extract(_WARM_UP_PAGE, "http://warm-up.invalid/", {},
+                                 force_article=True)
+    assert isinstance(article, Article)
+    signature(article.text)
+    datelanguages.warm_up()

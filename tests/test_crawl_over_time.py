@@ -182,18 +182,34 @@ def _integrity(db_path) -> str:
         conn.close()
 
 
+def _articles(db_path) -> int:
+    """Articles archived so far (0 while the crawl is still creating the archive)."""
+    try:
+        conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=5)
+        try:
+            return conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+        finally:
+            conn.close()
+    except sqlite3.OperationalError:
+        return 0
+
+
 def test_three_sigkills_then_rerun_completes_the_archive(tmp_path, big_site):
     db_path = tmp_path / "a.sqlite3"
     db = f"sqlite:///{db_path}"
     log = tmp_path / "crawl.log"
     stored_before_kill = []
-    for delay in (4, 7, 10):
+    for _ in range(3):  # each run is killed once it has stored another 250 articles
+        target = _articles(db_path) + 250
         proc = start_crawl(_sitemap_args(big_site), db, tmp_path / "warc", log, FAST)
-        time.sleep(delay)
+        deadline = time.monotonic() + 120
+        while proc.poll() is None and time.monotonic() < deadline:
+            if _articles(db_path) >= target:
+                break
+            time.sleep(0.1)
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
-        if db_path.exists():
-            stored_before_kill.append(archive_counts(db)["articles"])
+        stored_before_kill.append(_articles(db_path))
     assert stored_before_kill and stored_before_kill[-1] < N_ARTICLES  # killed mid-crawl
     result = run_crawl(_sitemap_args(big_site), db, tmp_path / "warc", settings=FAST)
     assert result.returncode == 0, result.log[-2000:]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 import lxml.html
 import pytest
 
@@ -120,17 +118,17 @@ def test_prose_that_merely_starts_like_furniture_is_kept() -> None:
 
 
 def _fake_readings(monkeypatch: pytest.MonkeyPatch, texts: dict[str, str]) -> list[str]:
-    """Make ``_read`` return ``texts[mode]`` (recall, fast precise, full precise); log modes."""
+    """Make readings return ``texts[mode]`` (recall, fast precise, full precise); log modes."""
     made: list[str] = []
 
-    def read(tree: object, url: str, **options: object) -> SimpleNamespace:
+    def read(**options: object) -> str:
         mode = (
             "recall" if options.get("favor_recall") else "fast" if options.get("fast") else "full"
         )
         made.append(mode)
-        return SimpleNamespace(text=texts[mode])
+        return texts[mode]
 
-    monkeypatch.setattr(body, "_read", read)
+    monkeypatch.setattr(body, "_reader", lambda tree, url: read)
     return made
 
 

@@ -79,12 +79,40 @@ def reset_caches() -> None:
     trafilatura.meta.reset_caches()
 
 
+def _html_parser() -> lxml.html.HTMLParser:
+    """lxml.html's parser, with the same element classes chosen in C rather than in Python.
+
+    lxml.html's ``HtmlElementClassLookup`` is a Python callback that lxml calls for every
+    element proxy it creates (over a million a hundred pages: trafilatura walks and copies
+    the tree several times). A namespace lookup with a default fallback is lxml's own C code
+    and gives each node the same class: the form classes by tag, else ``HtmlElement``, and
+    lxml.html's comment, processing instruction and entity classes. Copies of a tree keep
+    its parser, so they are read through this lookup too.
+    """
+    try:
+        by_tag = lxml.html.HtmlElementClassLookup()._element_classes
+    except AttributeError:  # another lxml: keep its own lookup
+        return lxml.html.html_parser
+    lookup = lxml.etree.ElementNamespaceClassLookup(lxml.etree.ElementDefaultClassLookup(
+        element=HtmlElement, comment=lxml.html.HtmlComment,
+        pi=lxml.html.HtmlProcessingInstruction, entity=lxml.html.HtmlEntity))
+    classes = lookup.get_namespace(None)
+    classes.update(by_tag)
+    classes[None] = HtmlElement
+    parser = lxml.html.HTMLParser()
+    parser.set_element_class_lookup(lookup)
+    return parser
+
+
+_PARSER = _html_parser()
+
+
 def parse_html(text: str) -> HtmlElement | None:
     """Parse decoded HTML into a document tree, None when there is nothing to parse."""
     # lxml refuses str input that carries an XML encoding declaration.
     text = _XML_DECLARATION.sub("", text)
     try:
-        return lxml.html.document_fromstring(text)
+        return lxml.html.document_fromstring(text, parser=_PARSER)
     except (lxml.etree.ParserError, ValueError) as err:
         LOGGER.debug("HTML parsing failed: %s", err)
         return None
@@ -123,7 +151,8 @@ def _build_article(
         return Rejected("no_content")
     if not force and len(text) < MIN_TEXT_LENGTH:
         return Rejected("too_short", f"{len(text)} characters")
-    page = _Page(tree, url, headers, hints, nodes, meta, Guesses(tree, url))
+    date_language = language or metadata.iso639_1(_as_text(hints.get("language")))
+    page = _Page(tree, url, headers, hints, nodes, meta, Guesses(tree, url, date_language))
     return _assemble(page, text)
 
 

@@ -14,10 +14,11 @@ from functools import cached_property
 from html import unescape
 from typing import Any
 
-from htmldate import find_date
 from lxml.html import HtmlElement
 from trafilatura import metadata as trafilatura_metadata
 from trafilatura.utils import line_processing
+
+from .datelanguages import find_date
 
 LOGGER = logging.getLogger(__name__)
 
@@ -35,11 +36,14 @@ class Guesses:
     """The guessed title, author, site name, description and date of one parsed page.
 
     The tree is only read (the author and date searches prune copies of their own).
+    ``language`` (ISO 639-1, declared or guessed) limits the languages htmldate's last-resort
+    date parser tries to that one and English (see :mod:`.datelanguages`).
     """
 
-    def __init__(self, tree: HtmlElement, url: str) -> None:
+    def __init__(self, tree: HtmlElement, url: str, language: str | None = None) -> None:
         self._tree = tree
         self._url = url
+        self._language = language
 
     @cached_property
     def _declared(self) -> Any:
@@ -84,7 +88,8 @@ class Guesses:
     @cached_property
     def date(self) -> str | None:
         """htmldate's publication date (ISO 8601, time and offset when the page has them)."""
-        return _tidy(find_date(self._tree, url=self._page_url, **DATE_PARAMS))
+        return _tidy(find_date(self._tree, language=self._language, url=self._page_url,
+                               **DATE_PARAMS))
 
     @cached_property
     def _page_url(self) -> str | None:

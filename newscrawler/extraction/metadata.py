@@ -173,9 +173,12 @@ def time_element_dates(tree: HtmlElement, key: str) -> list[Stamp]:
 
     A ``<time>`` classed "updated"/"modified" is a modified date, any other a published one.
     """
+    times = [element for element in tree.iter("time") if element.get("datetime") is not None]
+    in_article = [element for element in times
+                  if next(element.iterancestors("article"), None) is not None]
     found: list[Stamp] = []
-    for path in ("//article//time[@datetime]", "//time[@datetime]"):
-        for element in tree.xpath(path):
+    for elements in (in_article, times):
+        for element in elements:
             marks = f"{element.get('class', '')} {element.get('itemprop', '')}".lower()
             is_modified = "updated" in marks or "modified" in marks
             if is_modified == (key == "modified"):
