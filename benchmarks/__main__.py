@@ -64,6 +64,7 @@ def main(argv: list[str]) -> int:
     results["seconds"] = round(time.monotonic() - started, 1)
     # Other work on the machine skews the figures: the load average says how much there was.
     results["machine"]["loadavg_after"] = os.getloadavg()
+    results["goals"] = report.goals(results)
     report.write_json(results, args.output)
     print(report.render(results))
     print(f"\n{mode} run, {results['seconds']} s; JSON: {args.output}")

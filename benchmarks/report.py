@@ -62,9 +62,45 @@ def memory_table(m: dict[str, Any]) -> str:
 
 TABLES = {"quality": quality_table, "throughput": throughput_table, "memory": memory_table}
 
+# The goals the bench is held to (issue 4), checked on the parts that ran.
+QUALITY_AEB, QUALITY_FR = 0.970, 0.95
+RATIO_A, RATIO_B = 1.2, 1.5
+PEAK_RSS_MIB = 400
+
+
+def goals(results: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each goal with the value measured in this run and whether it was met."""
+    parts = results["parts"]
+    found: list[tuple[str, Any, bool]] = []
+    if "quality" in parts:
+        ours = parts["quality"]["rows"][0]
+        aeb, fr = ours["aeb"]["f1"], ours["snippets-fr"]["f1"]
+        found += [(f"aeb F1 >= {QUALITY_AEB}", round(aeb, 3), aeb >= QUALITY_AEB),
+                  (f"French snippets F1 >= {QUALITY_FR}", round(fr, 3), fr >= QUALITY_FR)]
+    if "throughput" in parts:
+        t = parts["throughput"]
+        rss = t["rows"][0]["peak_rss_mib"]
+        found += [(f"ours/(a) >= {RATIO_A}", t["ratio_ours_to_a"], t["ratio_ours_to_a"] >= RATIO_A),
+                  (f"ours/(b) >= {RATIO_B}", t["ratio_ours_to_b"], t["ratio_ours_to_b"] >= RATIO_B),
+                  (f"throughput peak RSS (tree) < {PEAK_RSS_MIB} MiB", rss, rss < PEAK_RSS_MIB)]
+    if "memory" in parts:
+        m = parts["memory"]
+        found += [(f"{m['pages']}-page peak RSS (tree) < {PEAK_RSS_MIB} MiB", m["peak_rss_mib"],
+                   m["peak_rss_mib"] < PEAK_RSS_MIB),
+                  ("memory flat over the crawl", f"{m['growth_50_to_100_mib']:+d} MiB", m["flat"])]
+    return [{"goal": goal, "value": value, "met": met} for goal, value, met in found]
+
+
+def goals_table(rows: list[dict[str, Any]]) -> str:
+    return "Goals\n" + _table(["goal", "this run", ""], [
+        [r["goal"], r["value"], "met" if r["met"] else "NOT MET"] for r in rows])
+
 
 def render(results: dict[str, Any]) -> str:
-    return "\n\n".join(TABLES[name](part) for name, part in results["parts"].items())
+    tables = [TABLES[name](part) for name, part in results["parts"].items()]
+    if results.get("goals"):
+        tables.append(goals_table(results["goals"]))
+    return "\n\n".join(tables)
 
 
 def write_json(results: dict[str, Any], path: Path) -> None:
