@@ -26,7 +26,8 @@ import trafilatura
 
 from newscrawler.extraction import Article, extract
 
-DEFAULT_EVAL_DIR = Path("/work/shared/eval")
+from .corpus import DEFAULT_EVAL_DIR
+
 Extractor = Callable[[bytes, str], str]
 
 
