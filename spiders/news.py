@@ -17,12 +17,13 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import scrapy
+from lxml.html import HtmlElement
 from scrapy.http import Response
 
 from newscrawler.archive.engine import open_archive
 from newscrawler.archive.store import ArchiveStore, DueArticle
 from newscrawler.discovery.feeds import FeedError, looks_like_feed, parse_feed
-from newscrawler.discovery.links import feed_links, page_links
+from newscrawler.discovery.links import feed_links, page_links, parse_document
 from newscrawler.discovery.robots import sitemaps_from_robots
 from newscrawler.discovery.sitemaps import SitemapError, parse_sitemap
 from newscrawler.extraction import classify_page, decode_html
@@ -138,20 +139,21 @@ class NewsSpider(scrapy.Spider):
         yield item
         if not self.plan.follows_links or not _is_htmlish(content_type):
             return
-        html = decode_html(response.body, item.headers)
-        kind = classify_page(html, response.url)
-        if kind != "article":
+        tree = parse_document(decode_html(response.body, item.headers))
+        if tree is None:
+            return
+        if classify_page(tree, response.url) != "article":
             self._non_articles[_template(response.url)] += 1
-        yield from self._follow(response, html)
+        yield from self._follow(response, tree)
 
-    def _follow(self, response: Response, html: str) -> Iterator[scrapy.Request]:
-        for url in feed_links(html, response.url):
+    def _follow(self, response: Response, tree: HtmlElement) -> Iterator[scrapy.Request]:
+        for url in feed_links(tree, response.url):
             if same_site(url, self.site_domains) and url not in self._scheduled:
                 self._scheduled.add(url)
                 yield scrapy.Request(url, self.parse_feed, priority=PRIORITY_DISCOVERY)
         if response.meta.get("depth", 0) >= self.plan.depth_limit:
             return
-        for url in page_links(html, response.url):
+        for url in page_links(tree, response.url):
             request = self._discovery_request(url)
             if request is not None:
                 yield request

@@ -60,3 +60,20 @@ def test_xml_declared_string_and_empty_documents() -> None:
     assert page_links(declared, "https://ex.com/") == ["https://ex.com/a"]
     assert page_links("", "https://ex.com/") == []
     assert feed_links(b"   ", "https://ex.com/") == []
+
+
+def test_one_parsed_tree_serves_classification_and_both_link_lists():
+    from newscrawler.discovery.links import parse_document
+    from newscrawler.extraction import classify_page
+
+    html = ('<?xml version="1.0" encoding="utf-8"?><html><head>'
+            '<link rel="alternate" type="application/rss+xml" href="/feed.xml">'
+            '<meta charset="windows-1252"></head><body class="category">'
+            '<a href="/2024/été/a.html">Été</a><a href="/b.pdf">PDF</a></body></html>')
+    tree = parse_document(html)
+    assert tree is not None
+    assert classify_page(tree, "https://ex.org/c/") == "listing"  # body class "category"
+    assert feed_links(tree, "https://ex.org/c/") == ["https://ex.org/feed.xml"]
+    # decoded text is parsed as such: the page's meta charset does not re-decode it
+    assert page_links(tree, "https://ex.org/c/") == ["https://ex.org/2024/été/a.html"]
+    assert parse_document("  ") is None
