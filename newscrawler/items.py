@@ -24,6 +24,10 @@ class PageItem:
     force_article: bool = False
     hints: dict[str, Any] = field(default_factory=dict)
     fetched_at: str = ""
+    # Link-following modes: the crawl follows this page's links (read by its extraction
+    # worker) from link ``depth``.
+    follow: bool = False
+    depth: int = 0
     # Filled in by the pipelines, in order.
     article: Any = None
     canonical_url: str = ""

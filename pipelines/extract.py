@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from newscrawler.extraction import Rejected
 from newscrawler.items import PageItem
-from newscrawler.worker import extract_page
+from newscrawler.worker import PageLinks, process_page
 from newscrawler.workerpool import (
     WorkerCrashed,
     WorkerError,
@@ -40,7 +40,7 @@ _FAILURES: tuple[tuple[type[Exception], str], ...] = (
 class ExtractPipeline:
     # What the workers run (tests point it at a function that crashes on demand), and the
     # seconds one page may take: trafilatura needs well under one on any real page.
-    function = "newscrawler.worker:extract_page"
+    function = "newscrawler.worker:process_page"
     timeout = 120.0
 
     def __init__(self, stats: StatsCollector, workers: int,
@@ -73,11 +73,12 @@ class ExtractPipeline:
             return item
         args = (item.body, item.url, item.headers)
         kwargs = {"force_article": item.force_article, "hints": item.hints}
+        follow = item.follow and self.crawler is not None
         if self._pool is None:
-            result, minhash, digest = extract_page(args, kwargs)
+            result, minhash, digest, links = process_page(args, kwargs, follow)
         else:
             try:
-                result, minhash, digest = await self._pool.run(args, kwargs)
+                result, minhash, digest, links = await self._pool.run(args, kwargs, follow)
             except WorkerStartError as exc:
                 self._stop(exc)
                 raise drop(self.stats, "extract_crashed", f"{item.url} {exc}") from None
@@ -85,12 +86,21 @@ class ExtractPipeline:
                 reason = next(reason for kind, reason in _FAILURES if isinstance(exc, kind))
                 logger.error("Extraction of %s failed, page dropped: %s", item.url, exc)
                 raise drop(self.stats, reason, f"{item.url} {exc}") from None
+        if links is not None:  # listings too: they are what leads to the articles
+            self._follow(item, links)
         if isinstance(result, Rejected):
             raise drop(self.stats, result.reason, f"{item.url} {result.detail}".strip())
         item.article = result
         item.minhash = minhash
         item.content_hash = digest
         return item
+
+    def _follow(self, item: PageItem, links: PageLinks) -> None:
+        """Schedule the requests the spider makes of the page's links."""
+        assert self.crawler is not None and self.crawler.engine is not None
+        spider = self.crawler.spider
+        for request in spider.follow(item.url, item.depth, links):  # type: ignore[union-attr]
+            self.crawler.engine.crawl(request)
 
     def _stop(self, exc: Exception) -> None:
         """No extraction worker can start (a broken install, no memory): every page would be

@@ -17,19 +17,17 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import scrapy
-from lxml.html import HtmlElement
 from scrapy.http import Response
 
 from newscrawler.archive.engine import open_archive
 from newscrawler.archive.store import ArchiveStore, DueArticle
 from newscrawler.discovery.feeds import FeedError, looks_like_feed, parse_feed
-from newscrawler.discovery.links import feed_links, page_links, parse_document
 from newscrawler.discovery.robots import sitemaps_from_robots
 from newscrawler.discovery.sitemaps import SitemapError, parse_sitemap
-from newscrawler.extraction import classify_page, decode_html
 from newscrawler.items import NotModifiedItem, PageItem
 from newscrawler.plan import CrawlPlan, make_plan
 from newscrawler.urls import canonicalize_url, same_site, url_template
+from newscrawler.worker import PageLinks
 
 logger = logging.getLogger(__name__)
 
@@ -136,27 +134,43 @@ class NewsSpider(scrapy.Spider):
             return
         meta = response.meta
         item = self._item(response, meta.get("force_article", False), meta.get("hints") or {})
+        if self.plan.follows_links and _is_htmlish(content_type):
+            # The extraction worker reads the page's links from its own parse of the page
+            # and the extract pipeline hands them to ``follow``: the page is parsed once.
+            item.follow, item.depth = True, meta.get("depth", 0)
         yield item
-        if not self.plan.follows_links or not _is_htmlish(content_type):
-            return
-        tree = parse_document(decode_html(response.body, item.headers))
-        if tree is None:
-            return
-        if classify_page(tree, response.url) != "article":
-            self._non_articles[_template(response.url)] += 1
-        yield from self._follow(response, tree)
 
-    def _follow(self, response: Response, tree: HtmlElement) -> Iterator[scrapy.Request]:
-        for url in feed_links(tree, response.url):
+    def follow(self, page_url: str, depth: int, links: PageLinks) -> list[scrapy.Request]:
+        """The requests a page at ``depth`` leads to, from what its worker read in it.
+
+        Called by the extract pipeline, which schedules them with the engine: bypassing the
+        spider middlewares, so what they do for a callback's requests is done here (depth
+        and breadth-first priority, Referer, URL length limit).
+        """
+        if links.kind != "article":
+            self._non_articles[_template(page_url)] += 1
+        requests = []
+        for url in links.feeds:
             if same_site(url, self.site_domains) and url not in self._scheduled:
                 self._scheduled.add(url)
-                yield scrapy.Request(url, self.parse_feed, priority=PRIORITY_DISCOVERY)
-        if response.meta.get("depth", 0) >= self.plan.depth_limit:
-            return
-        for url in page_links(tree, response.url):
-            request = self._discovery_request(url)
-            if request is not None:
-                yield request
+                requests.append(scrapy.Request(url, self.parse_feed, priority=PRIORITY_DISCOVERY))
+        if depth < self.plan.depth_limit:
+            for url in links.pages:
+                request = self._discovery_request(url)
+                if request is not None:
+                    requests.append(request)
+        settings = self.crawler.settings
+        max_length, depth_priority = settings.getint("URLLENGTH_LIMIT"), settings.getint(
+            "DEPTH_PRIORITY")
+        followed = []
+        for request in requests:
+            if max_length and len(request.url) > max_length:
+                continue
+            request.meta["depth"] = depth + 1
+            request.priority -= (depth + 1) * depth_priority
+            request.headers.setdefault("Referer", page_url)
+            followed.append(request)
+        return followed
 
     def _discovery_request(self, url: str) -> scrapy.Request | None:
         if not same_site(url, self.site_domains) or not self.plan.url_allowed(url):

@@ -67,9 +67,9 @@ def env(name: str) -> str | None:
     return os.environ.get(name)
 
 
-def extract_or_fail(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-    """``extract_page``, unless the body asks to crash, hang or raise (pipeline tests)."""
-    from newscrawler.worker import extract_page
+def extract_or_fail(args: tuple[Any, ...], kwargs: dict[str, Any], follow: bool = False) -> Any:
+    """``process_page``, unless the body asks to crash, hang or raise (pipeline tests)."""
+    from newscrawler.worker import process_page
 
     body = args[0]
     if b"WORKERPOOL-CRASH" in body:
@@ -78,4 +78,4 @@ def extract_or_fail(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         time.sleep(60)
     if b"WORKERPOOL-RAISE" in body:
         fail("lxml said no")
-    return extract_page(args, kwargs)
+    return process_page(args, kwargs, follow)

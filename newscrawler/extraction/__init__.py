@@ -14,7 +14,7 @@ from .decoding import decode_html
 from .pagetype import KINDS, classify_page
 
 if TYPE_CHECKING:
-    from .core import EXTRACTOR, extract, reset_caches
+    from .core import EXTRACTOR, extract, extract_tree, parse_page, reset_caches
 
 __all__ = [
     "EXTRACTOR",
@@ -24,10 +24,12 @@ __all__ = [
     "classify_page",
     "decode_html",
     "extract",
+    "extract_tree",
+    "parse_page",
     "reset_caches",
 ]
 
-_LAZY = {"EXTRACTOR", "extract", "reset_caches"}
+_LAZY = {"EXTRACTOR", "extract", "extract_tree", "parse_page", "reset_caches"}
 
 
 def __getattr__(name: str) -> Any:

@@ -55,6 +55,18 @@ def extract(
     Dates are aware and keep the page's own offset; a date-only value becomes 00:00 UTC and
     a zoneless time borrows another date's offset, else UTC (see :mod:`.dates`).
     """
+    tree = parse_page(body, headers)
+    if isinstance(tree, Rejected):
+        return tree
+    return extract_tree(tree, url, headers, force_article=force_article, hints=hints)
+
+
+def parse_page(body: bytes, headers: Mapping[str, str] | None = None) -> HtmlElement | Rejected:
+    """The page's document tree, or why it has none (empty, binary, unparseable).
+
+    With :func:`extract_tree`, what :func:`extract` does, for a caller that reads the same
+    tree for something else first (the links a crawl follows).
+    """
     if not body.strip():
         return Rejected("empty")
     binary = sniff_binary(body)
@@ -63,8 +75,24 @@ def extract(
     tree = parse_html(decode_html(body, headers))
     if tree is None:
         return Rejected("not_html", "unparseable")
+    return tree
+
+
+def extract_tree(
+    tree: HtmlElement,
+    url: str,
+    headers: Mapping[str, str] | None = None,
+    *,
+    force_article: bool = False,
+    hints: Mapping[str, Any] | None = None,
+    kind: str | None = None,
+) -> Article | Rejected:
+    """:func:`extract` on a tree from :func:`parse_page`, which it changes (read it first).
+
+    ``kind``: the page's ``classify_page`` verdict when the caller has it already.
+    """
     if not force_article:
-        kind = classify_page(tree, url)
+        kind = kind or classify_page(tree, url)
         if kind != "article":
             return Rejected("not_article", kind)
     return _build_article(tree, url, _lower_keys(headers), force_article, hints or {})
