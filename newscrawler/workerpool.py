@@ -8,10 +8,11 @@ crawl would silently stop storing; and nothing stops a job that never returns.
 Here each worker is ``python -m newscrawler.workerpool FUNCTION INITIALIZER``: it imports
 only the function's module (no Scrapy, Twisted or SQLAlchemy), runs the initializer, then
 answers frames on its stdin (a 4-byte big-endian length and a pickle of ``(args, kwargs)``)
-with frames on its stdout. It exits at end of file on stdin, so a crawl process that dies,
-even by SIGKILL, leaves no workers behind. In the parent, one thread per worker does the
-blocking pipe I/O; a worker that dies or overruns its timeout fails its job only, and is
-replaced by a fresh one. POSIX only (``poll`` on pipes).
+with frames on its stdout. It exits at end of file on stdin, or as soon as its parent is
+gone even mid-job, so a crawl process that dies, even by SIGKILL, leaves no workers
+behind. In the parent, one thread per worker does the blocking pipe I/O; a worker that
+dies or overruns its timeout fails its job only, and is replaced by a fresh one (one that
+died between jobs is replaced before the next). POSIX only (``poll`` on pipes).
 """
 
 from __future__ import annotations
@@ -305,7 +306,14 @@ class WorkerPool:
             process.stop(_CLOSE_GRACE)
 
     def _call(self, slot: int, job: _Job, env: dict[str, str]) -> Any:
-        process = self._processes[slot] or self._restart(slot, env)
+        process = self._processes[slot]
+        if process is not None and process.popen.poll() is not None:
+            # It died between jobs (an OOM kill, say): not this job's doing.
+            cause = _exit_cause(process.stop(0.0))
+            logger.warning("extraction worker pid %d %s while idle; starting another",
+                           process.popen.pid, cause)
+            process = self._processes[slot] = None
+        process = process or self._restart(slot, env)
         try:
             process.send(_frame((job.args, job.kwargs)))
             reply = process.receive(time.monotonic() + self.timeout)
@@ -375,6 +383,7 @@ def _child(function_spec: str, initializer_spec: str) -> int:
     sys.stdout = sys.stderr
     # Ctrl-C reaches the whole process group: the crawl decides, the worker waits for EOF.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _exit_with(os.getppid())
 
     def reply(message: tuple[Any, ...]) -> None:
         try:
@@ -403,6 +412,21 @@ def _child(function_spec: str, initializer_spec: str) -> int:
         reply(message)
         del message
     return 0
+
+
+def _exit_with(parent: int, interval: float = 1.0) -> None:
+    """Exit as soon as ``parent`` is gone, even in the middle of a job.
+
+    End of file on stdin ends an idle worker; a worker busy on a page that never finishes
+    would outlive a crawl killed with SIGKILL without this watch (the parent is the one that
+    enforces the timeout). A dead parent's children are re-parented, so ``getppid`` changes.
+    """
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(interval)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
 if __name__ == "__main__":

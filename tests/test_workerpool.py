@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -155,7 +156,7 @@ import time
 from newscrawler.workerpool import WorkerPool
 pool = WorkerPool(2, {JOBS!r}, None)
 pool.start()
-pool.submit("nap", 2.0)  # one worker is busy when its parent dies
+pool.submit("nap", 600)  # one worker is busy (for ten minutes) when its parent dies
 time.sleep(0.2)
 print("ready", flush=True)
 time.sleep(60)
@@ -177,6 +178,18 @@ def test_workers_exit_when_their_parent_is_killed():
     while any(alive(pid) for pid in workers) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not [pid for pid in workers if alive(pid)]
+
+
+def test_a_worker_that_died_while_idle_is_replaced_without_failing_the_next_job():
+    with WorkerPool(1, JOBS, None) as pool:
+        first = pool.submit("pid").result(10)
+        os.kill(first, signal.SIGKILL)  # an OOM kill between two jobs
+        deadline = time.monotonic() + 5  # until it can be reaped (peeked at, not reaped)
+        waitable = os.WEXITED | os.WNOHANG | os.WNOWAIT
+        while os.waitid(os.P_PID, first, waitable) is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert pool.submit("square", 7).result(30) == 49
+        assert pool.submit("pid").result(10) != first
 
 
 def test_the_real_extraction_imports_no_crawl_machinery():
