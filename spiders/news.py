@@ -13,7 +13,8 @@ import logging
 from collections import Counter
 from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import UTC, datetime
-from typing import Any
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
 import scrapy
@@ -27,7 +28,9 @@ from newscrawler.discovery.sitemaps import SitemapError, parse_sitemap
 from newscrawler.items import NotModifiedItem, PageItem
 from newscrawler.plan import CrawlPlan, make_plan
 from newscrawler.urls import canonicalize_url, same_site, url_template
-from newscrawler.worker import PageLinks
+
+if TYPE_CHECKING:
+    from newscrawler.worker import PageLinks
 
 logger = logging.getLogger(__name__)
 
@@ -159,9 +162,7 @@ class NewsSpider(scrapy.Spider):
                 request = self._discovery_request(url)
                 if request is not None:
                     requests.append(request)
-        settings = self.crawler.settings
-        max_length, depth_priority = settings.getint("URLLENGTH_LIMIT"), settings.getint(
-            "DEPTH_PRIORITY")
+        max_length, depth_priority = self._follow_limits
         followed = []
         for request in requests:
             if max_length and len(request.url) > max_length:
@@ -171,6 +172,12 @@ class NewsSpider(scrapy.Spider):
             request.headers.setdefault("Referer", page_url)
             followed.append(request)
         return followed
+
+    @cached_property
+    def _follow_limits(self) -> tuple[int, int]:
+        """URLLENGTH_LIMIT and DEPTH_PRIORITY, as the spider middlewares read them."""
+        settings = self.crawler.settings
+        return settings.getint("URLLENGTH_LIMIT"), settings.getint("DEPTH_PRIORITY")
 
     def _discovery_request(self, url: str) -> scrapy.Request | None:
         if not same_site(url, self.site_domains) or not self.plan.url_allowed(url):

@@ -63,8 +63,8 @@ def test_xml_declared_string_and_empty_documents() -> None:
 
 
 def test_one_parsed_tree_serves_classification_and_both_link_lists():
-    from newscrawler.discovery.links import parse_document
     from newscrawler.extraction import classify_page
+    from newscrawler.extraction.parsing import parse_html as parse_document
 
     html = ('<?xml version="1.0" encoding="utf-8"?><html><head>'
             '<link rel="alternate" type="application/rss+xml" href="/feed.xml">'

@@ -124,20 +124,19 @@ class BatchClusters:
                 counts[other] = counts.get(other, 0) + 1
         ranked = sorted(counts, key=lambda cid: (-counts[cid], cid))[:MAX_CANDIDATES]
         archived = [cid for cid in ranked if cid not in self._batch]
-        known = dict(self._batch)
+        known: dict[int, tuple[bytes | None, str | None]] = {}
         if archived:
             article = models.Article
-            known.update((cid, (sig, cl)) for cid, sig, cl in self._session.execute(
+            known = {cid: (sig, cl) for cid, sig, cl in self._session.execute(
                 select(article.id, article.minhash, article.cluster_id)
-                .where(article.id.in_(archived))))
-        best, best_score = None, THRESHOLD
+                .where(article.id.in_(archived)))}
+        best, best_score, cluster = None, THRESHOLD, None
         for cid in ranked:  # same order and tie rule as ``_best_match``
-            sig, _ = known.get(cid, (None, None))
+            sig, cl = self._batch.get(cid) or known.get(cid, (None, None))
             if sig is not None and (score := similarity(raw, sig)) >= best_score:
-                best, best_score = cid, score
+                best, best_score, cluster = cid, score, cl
         if best is None:
             return None
-        cluster = known[best][1]
         if cluster is None:  # archived before clusters existed
             cluster = self._adopted.setdefault(best, str(best))
         return cluster

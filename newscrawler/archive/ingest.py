@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
@@ -104,18 +104,25 @@ def _source_id(session: Session, name: str | None) -> int | None:
     return add_and_flush(session, models.Source(name=name, created_at=_now())).id
 
 
+def _content(record: ArticleRecord, digest: str) -> dict[str, Any]:
+    """The article columns a record's current content and capture details set."""
+    art = record.article
+    return {
+        "url": record.url, "title": art.title, "text": art.text, "sitename": art.sitename,
+        "authors": list(art.authors), "language": art.language,
+        "published_at": art.published_at, "modified_at": art.modified_at,
+        "description": art.description, "extractor": art.extractor or None,
+        "content_hash": digest, "warc_file": record.warc_file,
+        "warc_offset": record.warc_offset, "etag": record.etag,
+        "last_modified": record.last_modified, "last_seen_at": record.fetched_at,
+        "last_changed_at": record.fetched_at,
+    }
+
+
 def _apply_content(row: models.Article, record: ArticleRecord, digest: str) -> None:
     """Copy the record's current content and capture details onto the article row."""
-    art = record.article
-    row.url, row.title, row.text = record.url, art.title, art.text
-    row.sitename, row.authors, row.language = art.sitename, list(art.authors), art.language
-    row.published_at, row.modified_at = art.published_at, art.modified_at
-    row.description, row.extractor = art.description, art.extractor or None
-    row.content_hash = digest
-    row.warc_file, row.warc_offset = record.warc_file, record.warc_offset
-    row.etag, row.last_modified = record.etag, record.last_modified
-    row.last_seen_at = record.fetched_at
-    row.last_changed_at = record.fetched_at
+    for name, value in _content(record, digest).items():
+        setattr(row, name, value)
 
 
 def _add_version(session: Session, row: models.Article, record: ArticleRecord) -> None:
@@ -248,21 +255,16 @@ def _insert_new(session: Session, items: list[tuple[ArticleRecord, list[str], st
                 run_id: int | None, policy: RevisitPolicy, source_ids: dict[str, int]) -> None:
     rows = []
     for record, _, digest in items:
-        art, seen = record.article, record.fetched_at
+        seen = record.fetched_at
         source_id = source_ids.get(record.source) if record.source else None
         if record.source and source_id is None:
             source_id = source_ids[record.source] = _source_id(session, record.source)
+        minhash = record.minhash if record.minhash is not None else signature(record.article.text)
         rows.append({
-            "canonical_url": record.canonical_url, "url": record.url, "source_id": source_id,
-            "sitename": art.sitename, "title": art.title, "authors": list(art.authors),
-            "published_at": art.published_at, "modified_at": art.modified_at,
-            "language": art.language, "description": art.description, "text": art.text,
-            "content_hash": digest, "version": 1, "first_seen_at": seen, "last_seen_at": seen,
-            "last_changed_at": seen, "next_check_at": next_check(seen, seen, seen, policy),
-            "cluster_id": None, "warc_file": record.warc_file, "warc_offset": record.warc_offset,
-            "extractor": art.extractor or None, "etag": record.etag,
-            "last_modified": record.last_modified,
-            "minhash": record.minhash if record.minhash is not None else signature(art.text),
+            **_content(record, digest), "canonical_url": record.canonical_url,
+            "source_id": source_id, "version": 1, "first_seen_at": seen,
+            "next_check_at": next_check(seen, seen, seen, policy), "cluster_id": None,
+            "minhash": minhash,
         })
     table = models.Article.__table__
     ids = list(session.execute(

@@ -7,16 +7,16 @@ that with ``newscrawler.urls`` so that one rule set applies to every URL it sees
 from __future__ import annotations
 
 import posixpath
-import re
 from urllib.parse import urldefrag, urljoin, urlsplit
 
 import lxml.html
 from lxml import etree
 from w3lib.html import strip_html5_whitespace
 
+from newscrawler.extraction.parsing import parse_html
 from newscrawler.urls import is_http_url
 
-__all__ = ["BINARY_EXTENSIONS", "FEED_TYPES", "feed_links", "page_links", "parse_document"]
+__all__ = ["BINARY_EXTENSIONS", "FEED_TYPES", "feed_links", "page_links"]
 
 #: ``type`` values of ``<link rel="alternate">`` that announce a parseable feed.
 FEED_TYPES = frozenset({"application/rss+xml", "application/atom+xml", "application/rdf+xml"})
@@ -33,28 +33,10 @@ BINARY_EXTENSIONS = frozenset(
 )
 
 HtmlInput = str | bytes | lxml.html.HtmlElement
-_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
-
-
-def parse_document(html: str | bytes) -> lxml.html.HtmlElement | None:
-    """The parsed page (decoded text, or bytes lxml decodes); None if empty or unparseable.
-
-    The spider parses a page once and hands the tree to ``classify_page``, ``feed_links``
-    and ``page_links``.
-    """
-    if isinstance(html, str):
-        # lxml refuses str input that carries an XML encoding declaration.
-        html = _XML_DECLARATION.sub("", html)
-    if not html.strip():
-        return None
-    try:
-        return lxml.html.document_fromstring(html)
-    except (etree.ParserError, ValueError):
-        return None
 
 
 def _document(html: HtmlInput) -> lxml.html.HtmlElement | None:
-    return html if isinstance(html, etree._Element) else parse_document(html)
+    return html if isinstance(html, etree._Element) else parse_html(html)
 
 
 def _base(doc: lxml.html.HtmlElement, base_url: str) -> str:

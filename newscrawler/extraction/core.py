@@ -9,15 +9,12 @@ lxml tree.
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from importlib.metadata import version
 from typing import Any
 
-import lxml.etree
-import lxml.html
 import trafilatura.meta
 from lxml.html import HtmlElement
 
@@ -30,13 +27,13 @@ from .decoding import decode_html
 from .guesses import Guesses
 from .language import guess_language
 from .pagetype import classify_page
+from .parsing import parse_html
 from .sniff import sniff_binary
 
 LOGGER = logging.getLogger(__name__)
 
 EXTRACTOR = f"trafilatura {version('trafilatura')}"
 MIN_TEXT_LENGTH = 200
-_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 
 
 def extract(
@@ -105,45 +102,6 @@ def reset_caches() -> None:
     hundred pages. This package keeps no cache of its own across pages.
     """
     trafilatura.meta.reset_caches()
-
-
-def _html_parser() -> lxml.html.HTMLParser:
-    """lxml.html's parser, with the same element classes chosen in C rather than in Python.
-
-    lxml.html's ``HtmlElementClassLookup`` is a Python callback that lxml calls for every
-    element proxy it creates (over a million a hundred pages: trafilatura walks and copies
-    the tree several times). A namespace lookup with a default fallback is lxml's own C code
-    and gives each node the same class: the form classes by tag, else ``HtmlElement``, and
-    lxml.html's comment, processing instruction and entity classes. Copies of a tree keep
-    its parser, so they are read through this lookup too.
-    """
-    try:
-        by_tag = lxml.html.HtmlElementClassLookup()._element_classes
-    except AttributeError:  # another lxml: keep its own lookup
-        return lxml.html.html_parser
-    lookup = lxml.etree.ElementNamespaceClassLookup(lxml.etree.ElementDefaultClassLookup(
-        element=HtmlElement, comment=lxml.html.HtmlComment,
-        pi=lxml.html.HtmlProcessingInstruction, entity=lxml.html.HtmlEntity))
-    classes = lookup.get_namespace(None)
-    classes.update(by_tag)
-    classes[None] = HtmlElement
-    parser = lxml.html.HTMLParser()
-    parser.set_element_class_lookup(lookup)
-    return parser
-
-
-_PARSER = _html_parser()
-
-
-def parse_html(text: str) -> HtmlElement | None:
-    """Parse decoded HTML into a document tree, None when there is nothing to parse."""
-    # lxml refuses str input that carries an XML encoding declaration.
-    text = _XML_DECLARATION.sub("", text)
-    try:
-        return lxml.html.document_fromstring(text, parser=_PARSER)
-    except (lxml.etree.ParserError, ValueError) as err:
-        LOGGER.debug("HTML parsing failed: %s", err)
-        return None
 
 
 @dataclass(frozen=True)
