@@ -3,7 +3,7 @@
 Extracts unique copies of the eval pages once (as the crawl's workers would), then writes
 the same records into two fresh SQLite archives in this process: in batches of 50 (what the
 crawl's store pipeline does) and one transaction per record (the path a batch falls back
-to on a write conflict). Prints milliseconds of this process's CPU time per article for
+a caller of ``store`` gets). Prints milliseconds of this process's CPU time per article for
 each and their ratio, and checks both archives hold the same articles and clusters.
 Offline; the product never reads it.
 
@@ -20,10 +20,9 @@ from pathlib import Path
 
 from sqlalchemy import text
 
+from newscrawler.analysis.page import analyse_page
 from newscrawler.archive.engine import open_archive
 from newscrawler.archive.store import ArchiveStore, ArticleRecord
-from newscrawler.extraction import Article
-from newscrawler.worker import extract_page
 
 from .corpus import DEFAULT_EVAL_DIR, copy_path, load_pages, unique_copy
 
@@ -36,14 +35,13 @@ def records(eval_dir: Path, count: int) -> list[ArticleRecord]:
     found = []
     for number in range(count):
         url = f"http://127.0.0.1:8000{copy_path(number)}"
-        article, minhash, digest = extract_page(
-            (unique_copy(pages, number), url, {"content-type": "text/html"}),
-            {"force_article": True})
-        if isinstance(article, Article):
+        analysis = analyse_page(unique_copy(pages, number), url, {"content-type": "text/html"},
+                                force_article=True)
+        if analysis.article is not None:
             found.append(ArticleRecord(
-                article=article, url=url, canonical_url=url, source="bench",
-                content_hash=digest, fetched_at=now, warc_file="bench.warc.gz",
-                warc_offset=number, aliases=[url], minhash=minhash))
+                article=analysis.article, url=url, canonical_url=url, source="bench",
+                content_hash=analysis.content_hash, fetched_at=now, warc_file="bench.warc.gz",
+                warc_offset=number, aliases=[url], minhash=analysis.minhash))
     return found
 
 

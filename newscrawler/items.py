@@ -1,48 +1,51 @@
-"""Items the spider yields: fetched pages, handed to the pipelines for extraction."""
+"""What the spider yields for the archive: every fetch, and the articles among them.
+
+``PageItem`` is a page its extraction worker read as an article; ``FetchItem`` is any
+other fetch (a page dropped with its reason, a 304, a feed, a sitemap, a failed download),
+kept so the archive records every fetch and what became of it.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from datetime import datetime
+
+from newscrawler.analysis.page import PageAnalysis
+
+
+@dataclass
+class FetchItem:
+    """One fetch that stored no article; ``outcome`` says what became of it.
+
+    Outcomes: ``not_modified`` (a 304 to a conditional re-check), ``dropped:<reason>``,
+    ``error:<reason>``, and ``robots``, ``sitemap``, ``feed`` for discovery documents.
+    """
+
+    url: str
+    status: int
+    outcome: str
+    source: str
+    fetched_at: datetime
 
 
 @dataclass(repr=False)
 class PageItem:
-    """One fetched HTML page that may be an article.
+    """A fetched page extracted as an article, on its way to the archive.
 
-    The spider does no extraction: it passes the raw body and what discovery knew about the
-    page (``hints``: news-sitemap or feed fields such as title, publication date, language).
-    ``force_article`` is set for ``urls_file`` mode, where every listed page is an article.
+    ``request_url`` is the URL asked for (before redirects): the article is known by it too.
+    ``canonical_url`` is set by the canonicalisation pipeline.
     """
 
     url: str
-    body: bytes
-    headers: dict[str, str]
+    request_url: str
     status: int
+    headers: dict[str, str]
+    body: bytes
     source: str
-    request_url: str = ""
-    force_article: bool = False
-    hints: dict[str, Any] = field(default_factory=dict)
-    fetched_at: str = ""
-    # Link-following modes: the crawl follows this page's links (read by its extraction
-    # worker) from link ``depth``.
-    follow: bool = False
-    depth: int = 0
-    # Filled in by the pipelines, in order.
-    article: Any = None
+    fetched_at: datetime
+    analysis: PageAnalysis
     canonical_url: str = ""
-    content_hash: str = ""
-    minhash: bytes | None = None
 
     def __repr__(self) -> str:
         # Logs show items: never the whole body.
         return f"<PageItem {self.status} {self.url} ({len(self.body)} bytes)>"
-
-
-@dataclass
-class NotModifiedItem:
-    """An archived page re-checked with a conditional GET that answered 304."""
-
-    url: str
-    source: str
-    fetched_at: str

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 from scrapy import signals
 from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import IgnoreRequest, NotConfigured
 
 from newscrawler.netguard import host_allowed, parse_allowlist
 from newscrawler.urls import is_http_url, same_site
@@ -33,26 +33,34 @@ logger = logging.getLogger(__name__)
 
 
 class SafeRequestMiddleware:
-    """Refuse requests to other schemes, other sites and private addresses."""
+    """Refuse requests to other schemes, other sites and private addresses.
 
-    def __init__(self, allowlist: frozenset[str], stats: StatsCollector,
-                 crawler: Crawler | None = None) -> None:
+    The sites are the spider's ``site_domains`` (learnt when it opens), or a request's own
+    ``newscrawler_domains`` meta (pages a feed lists on a CDN host, say).
+    """
+
+    def __init__(self, allowlist: frozenset[str], stats: StatsCollector) -> None:
         self.allowlist = allowlist
         self.stats = stats
-        self.crawler = crawler
+        self.domains: list[str] = []
         self._verdicts: dict[str, tuple[bool, str]] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> SafeRequestMiddleware:
         allow = parse_allowlist(crawler.settings.get("NEWSCRAWLER_ALLOW_PRIVATE_HOSTS"))
         assert crawler.stats is not None
-        return cls(allow, crawler.stats, crawler)
+        middleware = cls(allow, crawler.stats)
+        crawler.signals.connect(middleware.spider_opened, signal=signals.spider_opened)
+        return middleware
 
-    async def process_request(self, request: Request, spider: Spider | None = None) -> None:
+    def spider_opened(self, spider: Spider) -> None:
+        self.domains = list(getattr(spider, "site_domains", None) or [])
+
+    async def process_request(self, request: Request) -> None:
         if not is_http_url(request.url):
             self._refuse(request, "scheme", "not an http(s) URL")
         host = urlsplit(request.url).hostname or ""
-        domains = _allowed_domains(request, self.crawler.spider if self.crawler else spider)
+        domains = request.meta.get("newscrawler_domains", self.domains)
         if domains and not same_site(request.url, domains):
             self._refuse(request, "offsite", f"{host} is outside {sorted(domains)}")
         if host not in self._verdicts:
@@ -66,14 +74,6 @@ class SafeRequestMiddleware:
         self.stats.inc_value(f"newscrawler/refused/{key}")
         logger.warning("Refused %s: %s", request.url, reason)
         raise IgnoreRequest(f"refused ({key}): {reason}")
-
-
-def _allowed_domains(request: Request, spider: Spider | None) -> list[str]:
-    """The domains this request may go to: per-request meta first, else the spider's."""
-    domains = request.meta.get("newscrawler_domains")
-    if domains is None:
-        domains = getattr(spider, "site_domains", None) or []
-    return list(domains)
 
 
 class CrawlDelayMiddleware:
@@ -92,6 +92,9 @@ class CrawlDelayMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CrawlDelayMiddleware:
+        if not crawler.settings.getbool("ROBOTSTXT_OBEY"):
+            raise NotConfigured("robots.txt is not obeyed (ROBOTSTXT_OBEY), so neither is its "
+                                "Crawl-delay")
         ua = crawler.settings.get("ROBOTSTXT_USER_AGENT") or crawler.settings.get("USER_AGENT")
         mw = cls(ua)
         crawler.signals.connect(mw.robots_parsed, signal=signals.robots_parsed)
@@ -105,7 +108,7 @@ class CrawlDelayMiddleware:
             self.delays[netloc] = min(float(delay), self.MAX_DELAY)
             logger.info("robots.txt of %s asks for Crawl-delay %.1fs", netloc, delay)
 
-    async def process_request(self, request: Request, spider: Spider | None = None) -> None:
+    async def process_request(self, request: Request) -> None:
         netloc = urlsplit(request.url).netloc
         delay = self.delays.get(netloc)
         if not delay or request.url.endswith("/robots.txt"):

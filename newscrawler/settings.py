@@ -35,9 +35,9 @@ NEWSCRAWLER_MAX_PAGES_PER_TEMPLATE = int(os.environ.get("NEWSCRAWLER_MAX_PAGES_P
 # Default link depth from the start pages (a source's depth_limit overrides it).
 NEWSCRAWLER_DEPTH_LIMIT = int(os.environ.get("NEWSCRAWLER_DEPTH_LIMIT", "6"))
 
-# Extraction worker processes (0: extract inline on the reactor thread).
 # Articles stored per transaction (one commit per batch).
 NEWSCRAWLER_STORE_BATCH = int(os.environ.get("NEWSCRAWLER_STORE_BATCH", "50"))
+# Extraction worker processes (0: extract inline on the reactor thread).
 NEWSCRAWLER_EXTRACT_WORKERS = int(
     os.environ.get("NEWSCRAWLER_EXTRACT_WORKERS", str(min(os.cpu_count() or 1, 4)))
 )
@@ -77,11 +77,10 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.cookies.CookiesMiddleware": None,  # COOKIES_ENABLED = False
     "newscrawler.middlewares.QuickMetaRefreshMiddleware": 580,
 }
+# The spider awaits each page's analysis (newscrawler.analysis) and yields one item per
+# fetch; the pipelines only give articles their identity URL and store everything.
 ITEM_PIPELINES = {
-    "pipelines.validate.ValidatePipeline": 100,
-    "pipelines.extract.ExtractPipeline": 200,
     "pipelines.canonical.CanonicalPipeline": 300,
-    "pipelines.dedupe.DedupePipeline": 400,
     "pipelines.store.StorePipeline": 500,
 }
 
@@ -96,6 +95,8 @@ TELNETCONSOLE_ENABLED = False
 EXTENSIONS = {
     "scrapy.extensions.telnet.TelnetConsole": None,
     "scrapy.extensions.remote_control.RemoteControl": None,
+    # The archive's row for this run, and the crawl's exit status.
+    "newscrawler.extensions.RunRecorder": 0,
 }
 # Breadth-first: listing pages near the start are crawled before deep trap pages.
 DEPTH_PRIORITY = 1

@@ -34,7 +34,8 @@ def _site(host: str | None) -> str:
 
 class CanonicalPipeline:
     def process_item(self, item: Any) -> Any:
-        if not isinstance(item, PageItem):  # a 304 answer: nothing to extract
-            return item
-        item.canonical_url = choose_canonical(item.url, item.article.canonical_url)
+        if isinstance(item, PageItem):
+            article = item.analysis.article
+            assert article is not None  # the spider yields PageItems for articles only
+            item.canonical_url = choose_canonical(item.url, article.canonical_url)
         return item

@@ -1,11 +1,12 @@
-"""Store pipeline: capture pages to WARC, then store articles, a batch per transaction.
+"""Store pipeline: every fetch into the archive, a batch per transaction.
 
 Database and WARC writes run on one dedicated thread, in order, so the reactor never waits
 on disk and SQLite sees a single writer per process. Items are grouped (up to
-NEWSCRAWLER_STORE_BATCH, or whatever arrived within a quarter second) into one transaction:
-one commit per batch instead of one per article. Each item's WARC record is written and
-flushed before the transaction that points at it. The pipeline also records the crawl run
-(started, finished, counts) and sets the crawl's exit status.
+NEWSCRAWLER_STORE_BATCH, or whatever arrived within a quarter second) into one transaction
+of ``ArchiveStore.store_many``. An article's WARC record is written and flushed before the
+transaction that points at it. A batch the archive cannot take (disk full, database gone)
+is logged in one line and counted under ``newscrawler/store/lost``: the run then fails, and
+the next run fetches those pages again.
 """
 
 from __future__ import annotations
@@ -13,69 +14,67 @@ from __future__ import annotations
 import asyncio
 import logging
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.exc import SQLAlchemyError
 
 from newscrawler import memory
 from newscrawler.archive.engine import open_archive
-from newscrawler.archive.store import ArchiveStore, ArticleRecord
+from newscrawler.archive.store import OUTCOMES, ArchiveStore, ArticleRecord, FetchRecord
 from newscrawler.capture.warc import WarcWriter
-from newscrawler.items import NotModifiedItem, PageItem
-from newscrawler.revisit import RevisitPolicy
+from newscrawler.extensions import LOST, RunRecorder
+from newscrawler.items import FetchItem, PageItem
 from newscrawler.urls import canonicalize_url
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
+    from scrapy.statscollectors import StatsCollector
 
 logger = logging.getLogger(__name__)
 BATCH_WAIT = 0.25
+# Outcomes counted under newscrawler/stored/ (dropped pages are counted where dropped).
+COUNTED = (*OUTCOMES, "unknown_not_modified")
 
 
 class StorePipeline:
-    def __init__(self, crawler: Crawler, db_url: str, warc_dir: str, batch_size: int) -> None:
-        self.crawler = crawler
+    def __init__(self, db_url: str, warc_dir: str, batch_size: int, stats: StatsCollector,
+                 run: RunRecorder | None = None) -> None:
         self.db_url = db_url
         self.warc_dir = warc_dir
         self.batch_size = max(1, batch_size)
-        self.outcomes: dict[str, int] = {}
+        self.stats = stats
+        self.run = run
         self._executor = ThreadPoolExecutor(1, thread_name_prefix="newscrawler-store")
         self._store: ArchiveStore | None = None
         self._warc: WarcWriter | None = None
-        self._pending: list[tuple[PageItem, asyncio.Future[str]]] = []
+        self._pending: list[tuple[PageItem | FetchItem, asyncio.Future[str]]] = []
         self._timer: asyncio.TimerHandle | None = None
-        self.run_id: int | None = None
-        self.policy: RevisitPolicy | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
         s = crawler.settings
-        return cls(crawler, s.get("NEWSCRAWLER_DB"), s.get("NEWSCRAWLER_WARC_DIR"),
-                   s.getint("NEWSCRAWLER_STORE_BATCH", 50))
+        assert crawler.stats is not None
+        return cls(s.get("NEWSCRAWLER_DB"), s.get("NEWSCRAWLER_WARC_DIR"),
+                   s.getint("NEWSCRAWLER_STORE_BATCH"), crawler.stats,
+                   crawler.get_extension(RunRecorder))
 
     def open_spider(self) -> None:
         self._store = ArchiveStore(open_archive(self.db_url))
         self._warc = WarcWriter(self.warc_dir)
-        plan = getattr(self.crawler.spider, "plan", None)
-        self.policy = plan.policy if plan else None
-        keys = ("mode", "source", "start_urls", "feeds", "sitemaps", "recheck", "run")
-        args = {k: getattr(plan, k) for k in keys} if plan else {}
-        self.run_id = self._store.start_run(args, [plan.source] if plan else [])
 
     async def process_item(self, item: Any) -> Any:
+        if not isinstance(item, (PageItem, FetchItem)):
+            return item
         loop = asyncio.get_running_loop()
-        if isinstance(item, PageItem):
-            future: asyncio.Future[str] = loop.create_future()
-            self._pending.append((item, future))
-            if len(self._pending) >= self.batch_size:
-                self._flush()
-            elif self._timer is None:
-                self._timer = loop.call_later(BATCH_WAIT, self._flush)
-            outcome = await future
-        else:
-            outcome = await loop.run_in_executor(self._executor, self._not_modified, item)
-        self.outcomes[outcome] = self.outcomes.get(outcome, 0) + 1
-        assert self.crawler.stats is not None
-        self.crawler.stats.inc_value(f"newscrawler/stored/{outcome}")
+        future: asyncio.Future[str] = loop.create_future()
+        self._pending.append((item, future))
+        if len(self._pending) >= self.batch_size:
+            self._flush()
+        elif self._timer is None:
+            self._timer = loop.call_later(BATCH_WAIT, self._flush)
+        outcome = await future
+        if outcome in COUNTED:
+            self.stats.inc_value(f"newscrawler/stored/{outcome}")
         return item
 
     def _flush(self) -> None:
@@ -89,33 +88,38 @@ class StorePipeline:
             self._executor, self._write_batch, [item for item, _ in batch])
         task.add_done_callback(lambda done: _settle(done, [f for _, f in batch]))
 
-    def _write_batch(self, items: list[PageItem]) -> list[str]:
+    def _write_batch(self, items: list[PageItem | FetchItem]) -> list[str]:
         assert self._store is not None
-        records = [self._capture(item) for item in items]
-        outcomes = self._store.store_many(records, self.run_id, self.policy)
-        memory.trim()  # the batch's bodies and ORM objects are gone: return their pages
+        run = self.run
+        try:
+            records = [self._record(item) for item in items]
+            outcomes = self._store.store_many(records, run.run_id if run else None,
+                                              run.policy if run else None)
+        except Exception as exc:  # noqa: BLE001 - whatever it is, the batch is lost
+            detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+            logger.error("The archive could not store %d fetches (they will be fetched again "
+                         "by the next run): %s", len(items), detail[0] if detail else repr(exc),
+                         exc_info=not isinstance(exc, (SQLAlchemyError, OSError)))
+            self.stats.inc_value(LOST, len(items))
+            return ["lost"] * len(items)
+        memory.trim()  # the batch's bodies and rows are gone: return their pages
         return outcomes
 
-    def _capture(self, item: PageItem) -> ArticleRecord:
-        """Write the page's WARC record and build the archive record that points at it."""
+    def _record(self, item: PageItem | FetchItem) -> ArticleRecord | FetchRecord:
+        if isinstance(item, FetchItem):
+            return FetchRecord(item.url, item.status, item.outcome, item.fetched_at)
         assert self._warc is not None
-        fetched_at = datetime.fromisoformat(item.fetched_at)
+        analysis = item.analysis
         warc_file, offset = self._warc.write_response(
-            item.url, item.status, list(item.headers.items()), item.body, fetched_at=fetched_at)
+            item.url, item.status, list(item.headers.items()), item.body,
+            fetched_at=item.fetched_at)
         return ArticleRecord(
-            article=item.article, url=item.url, canonical_url=item.canonical_url,
-            source=item.source or None, content_hash=item.content_hash, fetched_at=fetched_at,
-            status=item.status, warc_file=warc_file, warc_offset=offset,
-            etag=item.headers.get("etag"), last_modified=item.headers.get("last-modified"),
-            aliases=sorted({canonicalize_url(u) for u in (item.url, item.request_url) if u}),
-            minhash=item.minhash,
-        )
-
-    def _not_modified(self, item: NotModifiedItem) -> str:
-        assert self._store is not None
-        fetched_at = datetime.fromisoformat(item.fetched_at)
-        outcome = self._store.record_not_modified(item.url, self.run_id, fetched_at, self.policy)
-        return outcome or "unknown_not_modified"
+            article=analysis.article, url=item.url,  # type: ignore[arg-type]
+            canonical_url=item.canonical_url, source=item.source or None,
+            content_hash=analysis.content_hash, fetched_at=item.fetched_at, status=item.status,
+            warc_file=warc_file, warc_offset=offset, etag=item.headers.get("etag"),
+            last_modified=item.headers.get("last-modified"), minhash=analysis.minhash,
+            aliases=sorted({canonicalize_url(u) for u in (item.url, item.request_url) if u}))
 
     async def close_spider(self) -> None:
         self._flush()
@@ -123,33 +127,8 @@ class StorePipeline:
         self._executor.shutdown(wait=True)
         if self._warc is not None:
             self._warc.close()
-        if self._store is None or self.run_id is None:
-            return
-        counts = self._counts()
-        # "Stored nothing because every fetch failed": no article touched and no page
-        # answered 200 (a rerun that finds nothing new still gets its feeds and sitemaps).
-        pages_ok = counts.pop("pages_ok")
-        nothing = not self.outcomes and pages_ok == 0
-        # An earlier failure (extraction workers that cannot start) fails the run too.
-        failed = nothing or getattr(self.crawler, "newscrawler_exitcode", 0) == 1
-        self._store.finish_run(self.run_id, "failed" if failed else "finished", counts)
-        self.crawler.newscrawler_exitcode = 1 if failed else 0  # type: ignore[attr-defined]
-        if nothing:
-            logger.error("The crawl stored nothing: every fetch failed (see the errors above)")
-
-    def _counts(self) -> dict[str, int]:
-        stats: dict[str, Any] = self.crawler.stats.get_stats() if self.crawler.stats else {}
-        errors = sum(v for k, v in stats.items() if k.startswith("downloader/exception_count"))
-        errors += sum(v for k, v in stats.items()
-                      if k.startswith("downloader/response_status_count/5"))
-        return {
-            "pages_fetched": int(stats.get("response_received_count", 0)),
-            "articles_new": self.outcomes.get("new", 0),
-            "versions_new": self.outcomes.get("version", 0),
-            "duplicates": self.outcomes.get("duplicate", 0),
-            "errors": int(errors),
-            "pages_ok": int(stats.get("downloader/response_status_count/200", 0)),
-        }
+        if self._store is not None:
+            self._store.engine.dispose()
 
 
 def _settle(done: asyncio.Future[list[str]], futures: list[asyncio.Future[str]]) -> None:

@@ -1,215 +1,261 @@
-"""The ``news`` spider: discovers and fetches pages; extraction happens in the pipelines.
+"""The ``news`` spider: discovers and fetches pages, awaits each page's analysis, and yields
+the requests it leads to and the item for the archive.
+
+One page, top to bottom (``parse_page``): a 304 to a re-check is recorded as such; a
+response that cannot be an article (not 200, empty, not HTML) is recorded as dropped with
+its reason; any other page is sent to the extraction workers (``PageAnalyzer``), which
+parse it once and return one ``PageAnalysis``: its kind, the article or why it is none, and
+in link-following modes its feeds and links. Those become requests here, so Scrapy's spider
+middlewares give them depth, breadth-first priority, Referer and the URL length limit; then
+the article goes to the pipelines as a ``PageItem`` (canonical URL, then the archive), a
+non-article as a ``FetchItem`` that records the fetch.
 
 Discovery: robots.txt ``Sitemap:`` lines, sitemap indexes, (gzipped) sitemaps with their
 Google News fields, RSS/Atom feeds and in-site links. Links are followed only in ``source``
-and ``url`` modes, within the plan's domains, depth and allow/deny patterns; non-article
-pages are followed for discovery, but at most NEWSCRAWLER_MAX_PAGES_PER_TEMPLATE of them per
-URL shape, which bounds endless calendars and query-string permutations.
+and ``url`` modes, within the plan's domains, depth and allow/deny patterns, and within a
+``ShapeBudget`` per URL shape (see ``newscrawler.discovery.budget``). The archive, asked in
+batches, says which URLs are archived already: they are not fetched again unless due for a
+re-check (``-a recheck``).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections import Counter
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
-from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import scrapy
+from scrapy import signals
+from scrapy.exceptions import CloseSpider, IgnoreRequest
 from scrapy.http import Response
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.python.failure import Failure
 
+from newscrawler.analysis.analyzer import AnalysisUnavailable, PageAnalyzer
+from newscrawler.analysis.page import PageAnalysis
 from newscrawler.archive.engine import open_archive
-from newscrawler.archive.store import ArchiveStore, DueArticle
+from newscrawler.archive.lookup import ArchiveLookup, DueArticle
+from newscrawler.discovery.budget import ShapeBudget, shape
 from newscrawler.discovery.feeds import FeedError, looks_like_feed, parse_feed
 from newscrawler.discovery.robots import sitemaps_from_robots
 from newscrawler.discovery.sitemaps import SitemapError, parse_sitemap
-from newscrawler.items import NotModifiedItem, PageItem
+from newscrawler.items import FetchItem, PageItem
 from newscrawler.plan import CrawlPlan, make_plan
-from newscrawler.urls import canonicalize_url, same_site, url_template
-
-if TYPE_CHECKING:
-    from newscrawler.worker import PageLinks
+from newscrawler.urls import canonicalize_url, is_http_url, same_site
 
 logger = logging.getLogger(__name__)
 
-HTML_TYPES = (b"text/html", b"application/xhtml+xml")
 # Scheduling order (higher first): discovery documents (robots.txt, sitemaps, feeds, start
 # pages), then the article candidates they announce, then links followed from pages.
 PRIORITY_CANDIDATE = 10
 PRIORITY_DISCOVERY = 20
+# Links read from one page: a hostile page can carry 50,000.
+MAX_LINKS_PER_PAGE = 1000
+TEXTUAL = ("text/html", "application/xhtml+xml", "text/plain", "")
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+SHAPE = "newscrawler_shape"  # request meta: the URL shape a followed link was budgeted under
 
 
 class NewsSpider(scrapy.Spider):
     name = "news"
 
-    def __init__(self, plan: CrawlPlan, max_per_template: int, known_urls: set[str],
-                 recheck: list[DueArticle] | None = None, **kwargs: Any) -> None:
+    def __init__(self, plan: CrawlPlan, analyzer: PageAnalyzer, lookup: ArchiveLookup,
+                 budget: ShapeBudget, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.plan = plan
         self.site_domains = plan.domains
-        self.max_per_template = max_per_template
-        self.known_urls = known_urls
-        self.recheck = recheck or []
+        self.analyzer = analyzer
+        self.lookup = lookup
+        self.budget = budget
         self._scheduled: set[str] = set()
-        self._non_articles: Counter[str] = Counter()
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> NewsSpider:
         settings = crawler.settings
         plan = make_plan(kwargs, settings.get("NEWSCRAWLER_SOURCES"),
                          settings.getint("NEWSCRAWLER_DEPTH_LIMIT"))
-        store = ArchiveStore(open_archive(settings.get("NEWSCRAWLER_DB")))
-        try:
-            known = store.known_urls()
-            recheck = _articles_to_recheck(store, plan)
-        finally:
-            store.engine.dispose()
-        spider = cls(plan, settings.getint("NEWSCRAWLER_MAX_PAGES_PER_TEMPLATE"), known, recheck)
-        spider._set_crawler(crawler)
+        lookup = ArchiveLookup(open_archive(settings.get("NEWSCRAWLER_DB")))
+        budget = ShapeBudget(settings.getint("NEWSCRAWLER_MAX_PAGES_PER_TEMPLATE"))
+        spider: NewsSpider = super().from_crawler(
+            crawler, plan=plan, analyzer=PageAnalyzer.from_crawler(crawler), lookup=lookup,
+            budget=budget)
+        crawler.signals.connect(spider._request_dropped, signal=signals.request_dropped)
         return spider
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        plan = self.plan
-        for due in self.recheck:
+        async for due in self._due_articles():
             yield self._recheck_request(due)
-        for url in plan.pages:
-            canonical = canonicalize_url(url)
-            if canonical not in self._scheduled and canonical not in self.known_urls:
-                self._scheduled.add(canonical)
-                yield self._page_request(url, force_article=True)
-        for url in plan.sitemaps:
-            yield scrapy.Request(url, self.parse_sitemap, priority=PRIORITY_DISCOVERY)
-        for url in plan.feeds:
-            yield scrapy.Request(url, self.parse_feed, priority=PRIORITY_DISCOVERY)
-        for url in plan.start_urls:
+        given = {canonicalize_url(url): url for url in self.plan.pages}
+        for url in await self._unknown(given):
+            yield self._page_request(given[url], force_article=True)
+        for url in self.plan.sitemaps:
+            yield self._discovery(url, self.parse_sitemap)
+        for url in self.plan.feeds:
+            yield self._discovery(url, self.parse_feed)
+        for url in self.plan.start_urls:
             robots = urljoin(url, "/robots.txt")
             if robots not in self._scheduled:
                 self._scheduled.add(robots)
                 meta = {"dont_obey_robotstxt": True, "handle_httpstatus_all": True}
-                yield scrapy.Request(robots, self.parse_robots, priority=PRIORITY_DISCOVERY,
-                                     meta=meta)
+                yield self._discovery(robots, self.parse_robots, meta=meta)
             self._scheduled.add(canonicalize_url(url))
-            yield scrapy.Request(url, self.parse_page, priority=PRIORITY_DISCOVERY)
+            yield self._discovery(url, self.parse_page)
 
     # --- discovery documents ------------------------------------------------------------
-    def parse_robots(self, response: Response) -> Iterator[scrapy.Request]:
+    def parse_robots(self, response: Response) -> Iterator[Any]:
+        yield self._fetch(response, "robots")
         sitemaps = sitemaps_from_robots(response.body) if response.status == 200 else []
-        if not sitemaps:
-            sitemaps = [urljoin(response.url, "/sitemap.xml")]
-        for url in sitemaps:
-            yield scrapy.Request(url, self.parse_sitemap, priority=PRIORITY_DISCOVERY)
+        for url in sitemaps or [urljoin(response.url, "/sitemap.xml")]:
+            yield self._discovery(url, self.parse_sitemap)
 
-    def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
+    async def parse_sitemap(self, response: Response) -> AsyncIterator[Any]:
         try:
             sitemap = parse_sitemap(response.body, max_size=self._max_size())
         except SitemapError as exc:
-            self._count("bad_sitemap")
             logger.warning("Skipped sitemap %s: %s", response.url, exc)
+            yield self._dropped(response, "bad_sitemap")
             return
-        for entry in sitemap.entries:
-            if sitemap.kind == "sitemapindex":
-                yield scrapy.Request(entry.url, self.parse_sitemap, priority=PRIORITY_DISCOVERY)
-            else:
-                yield from self._candidate(entry.url, dict(entry.news))
+        yield self._fetch(response, "sitemap")
+        if sitemap.kind == "sitemapindex":
+            for entry in sitemap.entries:
+                yield self._discovery(entry.url, self.parse_sitemap)
+            return
+        for request in await self._candidates([(e.url, dict(e.news)) for e in sitemap.entries]):
+            yield request
 
-    def parse_feed(self, response: Response) -> Iterator[scrapy.Request]:
+    async def parse_feed(self, response: Response) -> AsyncIterator[Any]:
         try:
             entries = parse_feed(response.body, base_url=response.url)
         except FeedError as exc:
-            self._count("bad_feed")
             logger.warning("Skipped feed %s: %s", response.url, exc)
+            yield self._dropped(response, "bad_feed")
             return
+        yield self._fetch(response, "feed")
+        candidates = []
         for entry in entries:
             hints = {"title": entry.title, "published_at": entry.published_at,
                      "authors": entry.authors, "language": entry.language}
-            yield from self._candidate(entry.url, {k: v for k, v in hints.items() if v})
+            candidates.append((entry.url, {k: v for k, v in hints.items() if v}))
+        for request in await self._candidates(candidates):
+            yield request
 
     # --- pages ---------------------------------------------------------------------------
-    def parse_page(self, response: Response) -> Iterator[Any]:
+    async def parse_page(self, response: Response) -> AsyncIterator[Any]:
         if response.status == 304:
-            yield NotModifiedItem(response.url, self.plan.source, datetime.now(UTC).isoformat())
+            yield self._fetch(response, "not_modified")
             return
-        content_type = response.headers.get(b"Content-Type", b"") or b""
-        if looks_like_feed(response.body[:2048], content_type.decode("latin-1")):
-            yield from self.parse_feed(response)
+        content_type = _content_type(response)
+        if looks_like_feed(response.body[:2048], content_type):
+            self._settle(response.meta, article=False)
+            async for output in self.parse_feed(response):
+                yield output
             return
+        problem = _problem(response, content_type)
+        if problem:
+            self._settle(response.meta, article=False)
+            yield self._dropped(response, problem)
+            return
+        analysis = await self._analyse(response, content_type)
+        self._settle(response.meta, article=analysis.article is not None)
+        for request in await self._follow(response, analysis):
+            yield request
+        if analysis.rejection is not None:
+            yield self._dropped(response, analysis.rejection.reason)
+            return
+        yield PageItem(url=response.url, request_url=response.request.url, status=response.status,
+                       headers=_headers(response), body=response.body, source=self.plan.source,
+                       fetched_at=_now(), analysis=analysis)
+
+    async def _analyse(self, response: Response, content_type: str) -> PageAnalysis:
         meta = response.meta
-        item = self._item(response, meta.get("force_article", False), meta.get("hints") or {})
-        if self.plan.follows_links and _is_htmlish(content_type):
-            # The extraction worker reads the page's links from its own parse of the page
-            # and the extract pipeline hands them to ``follow``: the page is parsed once.
-            item.follow, item.depth = True, meta.get("depth", 0)
-        yield item
+        try:
+            return await self.analyzer.analyse(
+                response.body, response.url, _headers(response),
+                follow=self.plan.follows_links and content_type in ("", *HTML_TYPES),
+                force_article=meta.get("force_article", False), hints=meta.get("hints") or {})
+        except AnalysisUnavailable as exc:
+            logger.error("Extraction workers cannot start, stopping the crawl: %s", exc)
+            raise CloseSpider("extraction_workers_failed") from exc
 
-    def follow(self, page_url: str, depth: int, links: PageLinks) -> list[scrapy.Request]:
-        """The requests a page at ``depth`` leads to, from what its worker read in it.
-
-        Called by the extract pipeline, which schedules them with the engine: bypassing the
-        spider middlewares, so what they do for a callback's requests is done here (depth
-        and breadth-first priority, Referer, URL length limit).
-        """
-        if links.kind != "article":
-            self._non_articles[_template(page_url)] += 1
-        requests = []
-        for url in links.feeds:
+    async def _follow(self, response: Response, analysis: PageAnalysis) -> list[scrapy.Request]:
+        """The requests a page leads to: links its shape budget now lets out, the page's
+        feeds, and its links while within the depth limit."""
+        requests = [self._link_request(url) for url in self.budget.release()]
+        for url in analysis.feeds:
             if same_site(url, self.site_domains) and url not in self._scheduled:
                 self._scheduled.add(url)
-                requests.append(scrapy.Request(url, self.parse_feed, priority=PRIORITY_DISCOVERY))
-        if depth < self.plan.depth_limit:
-            for url in links.pages:
-                request = self._discovery_request(url)
-                if request is not None:
-                    requests.append(request)
-        max_length, depth_priority = self._follow_limits
-        followed = []
-        for request in requests:
-            if max_length and len(request.url) > max_length:
+                requests.append(self._discovery(url, self.parse_feed))
+        if response.meta.get("depth", 0) >= self.plan.depth_limit:
+            return requests
+        links = analysis.links
+        if len(links) > MAX_LINKS_PER_PAGE:
+            self._count("page_link_limit", len(links) - MAX_LINKS_PER_PAGE)
+            links = links[:MAX_LINKS_PER_PAGE]
+        wanted = [url for url in dict.fromkeys(canonicalize_url(u) for u in links
+                                               if same_site(u, self.site_domains))
+                  if url not in self._scheduled and self.plan.url_allowed(url)]
+        for url in await self._unknown(wanted):
+            if self.budget.offer(url):
+                requests.append(self._link_request(url))
+        return requests
+
+    def on_error(self, failure: Failure) -> Iterator[Any]:
+        """A request that got no usable response: record the fetch if one was made."""
+        request = failure.request  # type: ignore[attr-defined]
+        self._settle(request.meta, article=False)
+        yield from (self._link_request(url) for url in self.budget.release())
+        exc = failure.value
+        if isinstance(exc, HttpError):
+            response = exc.response
+            yield FetchItem(response.url, response.status, "error:status", self.plan.source,
+                            _now())
+        elif not isinstance(exc, IgnoreRequest):  # refusals were never fetched
+            reason = f"error:{type(exc).__name__}"[:64]
+            yield FetchItem(request.url, 0, reason, self.plan.source, _now())
+
+    # --- requests ------------------------------------------------------------------------
+    async def _candidates(self, entries: list[tuple[str, dict[str, Any]]]
+                          ) -> list[scrapy.Request]:
+        """Requests for the article pages a sitemap or feed announces, not yet archived."""
+        hints: dict[str, dict[str, Any]] = {}
+        for url, fields in entries:
+            if not same_site(url, self.site_domains) and self.plan.mode == "source":
                 continue
-            request.meta["depth"] = depth + 1
-            request.priority -= (depth + 1) * depth_priority
-            request.headers.setdefault("Referer", page_url)
-            followed.append(request)
-        return followed
+            canonical = canonicalize_url(url)
+            if canonical not in self._scheduled and self.plan.url_allowed(canonical):
+                hints.setdefault(canonical, fields)
+        return [self._page_request(url, hints=hints[url]) for url in await self._unknown(hints)]
 
-    @cached_property
-    def _follow_limits(self) -> tuple[int, int]:
-        """URLLENGTH_LIMIT and DEPTH_PRIORITY, as the spider middlewares read them."""
-        settings = self.crawler.settings
-        return settings.getint("URLLENGTH_LIMIT"), settings.getint("DEPTH_PRIORITY")
+    async def _unknown(self, urls: Any) -> list[str]:
+        """The URLs (canonicalised) neither scheduled in this run nor archived; now scheduled."""
+        wanted = [u for u in dict.fromkeys(canonicalize_url(u) for u in urls)
+                  if u not in self._scheduled]
+        if not wanted:
+            return []
+        known = await asyncio.to_thread(self.lookup.known, wanted)
+        self._scheduled.update(wanted)
+        return [url for url in wanted if url not in known]
 
-    def _discovery_request(self, url: str) -> scrapy.Request | None:
-        if not same_site(url, self.site_domains) or not self.plan.url_allowed(url):
-            return None
-        canonical = canonicalize_url(url)
-        if canonical in self._scheduled or canonical in self.known_urls:
-            return None
-        if self._non_articles[_template(canonical)] >= self.max_per_template:
-            self._count("template_budget")
-            return None
-        self._scheduled.add(canonical)
-        return scrapy.Request(canonical, self.parse_page)
+    def _discovery(self, url: str, callback: Any, **kwargs: Any) -> scrapy.Request:
+        return scrapy.Request(url, callback, errback=self.on_error, priority=PRIORITY_DISCOVERY,
+                              **kwargs)
 
-    def _candidate(self, url: str, hints: dict[str, Any]) -> Iterable[scrapy.Request]:
-        if not same_site(url, self.site_domains) and self.plan.mode == "source":
-            return []
-        canonical = canonicalize_url(url)
-        if canonical in self._scheduled or canonical in self.known_urls:
-            return []
-        if not self.plan.url_allowed(canonical):
-            return []
-        self._scheduled.add(canonical)
-        return [self._page_request(canonical, hints=hints)]
+    def _link_request(self, url: str) -> scrapy.Request:
+        return scrapy.Request(url, self.parse_page, errback=self.on_error,
+                              meta={SHAPE: shape(url)})
 
     def _page_request(self, url: str, *, force_article: bool = False,
                       hints: dict[str, Any] | None = None) -> scrapy.Request:
-        meta = {"force_article": force_article, "hints": hints or {}}
+        meta: dict[str, Any] = {"force_article": force_article, "hints": hints or {}}
         if self.plan.mode in ("feed", "sitemap", "urls_file"):
             # Feeds and sitemaps may list pages on other hosts (CDNs, feed proxies).
             host = (urlsplit(url).hostname or "").removeprefix("www.")
             meta["newscrawler_domains"] = [*self.site_domains, host]
-        return scrapy.Request(url, self.parse_page, priority=PRIORITY_CANDIDATE, meta=meta)
+        return scrapy.Request(url, self.parse_page, errback=self.on_error,
+                              priority=PRIORITY_CANDIDATE, meta=meta)
 
     def _recheck_request(self, due: DueArticle) -> scrapy.Request:
         """A conditional GET of an archived article: a 304 costs no extraction."""
@@ -218,58 +264,77 @@ class NewsSpider(scrapy.Spider):
             headers["If-None-Match"] = due.etag
         if due.last_modified:
             headers["If-Modified-Since"] = due.last_modified
-        self._scheduled.add(due.canonical_url)
-        self._scheduled.add(canonicalize_url(due.url))
-        return scrapy.Request(due.url, self.parse_page, headers=headers, dont_filter=True,
-                              priority=PRIORITY_CANDIDATE,
+        self._scheduled.update((due.canonical_url, canonicalize_url(due.url)))
+        return scrapy.Request(due.url, self.parse_page, errback=self.on_error, headers=headers,
+                              dont_filter=True, priority=PRIORITY_CANDIDATE,
                               meta={"handle_httpstatus_list": [304], "recheck": True,
                                     "force_article": self.plan.mode == "urls_file"})
 
-    def _item(self, response: Response, force_article: bool, hints: dict[str, Any]) -> PageItem:
-        return PageItem(
-            url=response.url,
-            body=response.body,
-            headers=_headers(response),
-            status=response.status,
-            source=self.plan.source,
-            request_url=response.request.url if response.request else response.url,
-            force_article=force_article,
-            hints=hints,
-            fetched_at=datetime.now(UTC).isoformat(),
-        )
+    async def _due_articles(self) -> AsyncIterator[DueArticle]:
+        """Archived articles to fetch again, by ``-a recheck``, streamed from the archive:
+        this source's, or in ``urls_file`` mode those of the listed pages."""
+        plan = self.plan
+        if plan.recheck == "none":
+            return
+        due_at = None if plan.recheck == "all" else _now()
+        urls = [canonicalize_url(u) for u in plan.pages] if plan.mode == "urls_file" else None
+        pages = self.lookup.article_pages(plan.source or None, due_at=due_at, urls=urls)
+        while (page := await asyncio.to_thread(next, pages, None)) is not None:
+            for due in page:
+                yield due
+
+    # --- budget and bookkeeping ------------------------------------------------------------
+    def _settle(self, meta: dict[str, Any], *, article: bool) -> None:
+        """A followed link was answered: count it against its shape."""
+        if SHAPE in meta:
+            self.budget.settle(meta[SHAPE], article=article)
+
+    def _request_dropped(self, request: scrapy.Request) -> None:
+        """A followed link the scheduler filtered as a duplicate frees its shape's slot."""
+        if SHAPE in request.meta:
+            self.budget.settle(request.meta[SHAPE], article=None)
+
+    def closed(self, reason: str) -> None:
+        self._count("template_budget", self.budget.dropped)
+        self.lookup.engine.dispose()
+
+    def _fetch(self, response: Response, outcome: str) -> FetchItem:
+        return FetchItem(response.url, response.status, outcome, self.plan.source, _now())
+
+    def _dropped(self, response: Response, reason: str) -> FetchItem:
+        self.crawler.stats.inc_value(f"newscrawler/dropped/{reason}")
+        return self._fetch(response, f"dropped:{reason}")
 
     def _max_size(self) -> int:
         return self.crawler.settings.getint("DOWNLOAD_MAXSIZE")
 
-    def _count(self, key: str) -> None:
-        self.crawler.stats.inc_value(f"newscrawler/discovery/{key}")
+    def _count(self, key: str, count: int = 1) -> None:
+        if count:
+            self.crawler.stats.inc_value(f"newscrawler/discovery/{key}", count)
 
 
-def _template(url: str) -> str:
-    """The URL's shape on its host: trap budgets are counted per site and shape."""
-    return f"{urlsplit(url).hostname}{url_template(url)}"
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _content_type(response: Response) -> str:
+    value = response.headers.get(b"Content-Type", b"") or b""
+    return value.decode("latin-1").split(";")[0].strip().lower()
+
+
+def _problem(response: Response, content_type: str) -> str | None:
+    """Why a response cannot be an article, before any parsing; None if it may be one."""
+    if response.status != 200:
+        return "status"
+    if not response.body:
+        return "empty"
+    if not is_http_url(response.url):
+        return "scheme"
+    if content_type not in TEXTUAL:
+        return "not_html"
+    return None
 
 
 def _headers(response: Response) -> dict[str, str]:
     return {k.decode("latin-1").lower(): b", ".join(v).decode("latin-1")
             for k, v in response.headers.items()}
-
-
-def _is_htmlish(content_type: bytes) -> bool:
-    ct = content_type.lower()
-    return not ct or any(t in ct for t in HTML_TYPES)
-
-
-def _articles_to_recheck(store: ArchiveStore, plan: CrawlPlan) -> list[DueArticle]:
-    """Archived articles of this source to fetch again, by ``-a recheck``."""
-    if plan.recheck == "none":
-        return []
-    source = plan.source or None
-    if plan.recheck == "all":
-        due = store.all_articles(source)
-    else:
-        due = store.due_articles(datetime.now(UTC), source)
-    if plan.mode == "urls_file":
-        wanted = {canonicalize_url(u) for u in plan.pages}
-        due = [d for d in due if d.canonical_url in wanted or canonicalize_url(d.url) in wanted]
-    return due

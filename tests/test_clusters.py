@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import delete, func, select
 
-from newscrawler import minhash
+from newscrawler.analysis import minhash
 from newscrawler.archive import models
 from tests.test_store import make_record
 

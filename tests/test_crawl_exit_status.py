@@ -61,8 +61,8 @@ def test_extraction_workers_that_cannot_start_stop_the_crawl_with_exit_1(tmp_pat
 
     db_url = f"sqlite:///{tmp_path / 'a.sqlite3'}"
     with SiteServer(demo_site()) as server:
-        code = ("import sys; from pipelines.extract import ExtractPipeline; "
-                "ExtractPipeline.function = 'tests.workerpool_jobs:no_such_function'; "
+        code = ("import sys; from newscrawler.analysis.analyzer import PageAnalyzer; "
+                "PageAnalyzer.function = 'tests.workerpool_jobs:no_such_function'; "
                 "from scrapy.cmdline import execute; "
                 f"execute(['scrapy', 'crawl', 'news', '-a', 'url={server.base_url}/'])")
         env = {**os.environ, "NEWSCRAWLER_DB": db_url,

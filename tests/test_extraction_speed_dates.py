@@ -113,12 +113,12 @@ def test_a_worker_loads_only_the_languages_of_its_pages() -> None:
 import json
 from htmldate import extractors
 from dateparser.languages.loader import default_loader
-from newscrawler import worker
+from newscrawler.analysis import page as worker
 from newscrawler.extraction import datelanguages
 worker.warm_up()
 after_warm_up = sorted(default_loader._loaded_locales)
 page = {json.dumps(_page("15 avril, 2 et 6 Mai 19", lang="fr"))}.encode()
-result, _, _ = worker.extract_page((page, "https://x.example/a", {{}}), {{"force_article": True}})
+result = worker.analyse_page(page, "https://x.example/a", {{}}, force_article=True).result
 print(json.dumps([after_warm_up, sorted(default_loader._loaded_locales),
                   extractors.get_external_parser.cache_info().currsize,
                   datelanguages._HOOKS.original_month_words.cache_info().currsize,

@@ -12,8 +12,8 @@ import sys
 
 import pytest
 
-from newscrawler import minhash
-from newscrawler.normalise import content_hash, normalise
+from newscrawler.analysis import minhash
+from newscrawler.analysis.normalise import content_hash, normalise
 
 TEXTS = {
     "english": "PARIS (AP) \u2014 France's parliament on Tuesday approved a contested bill that "
@@ -89,7 +89,7 @@ def test_similarity_counts_equal_values():
 
 def test_comparing_signatures_does_not_load_numpy():
     """The crawl's main process only compares signatures: it never pays numpy's import."""
-    code = ("import sys; from newscrawler import minhash; "
+    code = ("import sys; from newscrawler.analysis import minhash; "
             "a = bytes(range(256)) * 4; minhash.similarity(a, a); minhash.band_keys(a); "
             "print('numpy' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,

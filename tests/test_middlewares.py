@@ -8,7 +8,7 @@ import time
 import pytest
 from protego import Protego
 from scrapy import Request, Spider
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.robotstxt import ProtegoRobotParser
 from scrapy.utils.test import get_crawler
 
@@ -20,11 +20,15 @@ class SiteSpider(Spider):
     site_domains = ["127.0.0.1", "example.org"]
 
 
-def _middleware(allow: str = "") -> SafeRequestMiddleware:
+def _middleware(allow: str = "", domains: tuple[str, ...] = ("127.0.0.1", "example.org")
+                ) -> SafeRequestMiddleware:
     crawler = get_crawler(SiteSpider, {"NEWSCRAWLER_ALLOW_PRIVATE_HOSTS": allow})
-    crawler.spider = crawler._create_spider()
     crawler.stats.open_spider()
-    return SafeRequestMiddleware.from_crawler(crawler)
+    middleware = SafeRequestMiddleware.from_crawler(crawler)
+    spider = SiteSpider()
+    spider.site_domains = list(domains)
+    middleware.spider_opened(spider)
+    return middleware
 
 
 def _run(mw: SafeRequestMiddleware, url: str, **meta) -> None:
@@ -51,14 +55,13 @@ def test_offsite_refused_even_for_redirect_targets():
 
 
 def test_private_refused_on_an_allowed_domain_name():
-    mw = _middleware()
-    mw.crawler.spider.site_domains = ["localhost"]
+    mw = _middleware(domains=("localhost",))
     with pytest.raises(IgnoreRequest, match="private_address"):
         _run(mw, "http://localhost:8000/")
 
 
 def test_crawl_delay_from_robots_spaces_requests():
-    crawler = get_crawler(Spider, {"USER_AGENT": "newscrawler/1"})
+    crawler = get_crawler(Spider, {"USER_AGENT": "newscrawler/1", "ROBOTSTXT_OBEY": True})
     mw = CrawlDelayMiddleware.from_crawler(crawler)
     parser = ProtegoRobotParser.__new__(ProtegoRobotParser)
     parser.rp = Protego.parse("User-agent: *\nCrawl-delay: 0.3\n")
@@ -72,6 +75,12 @@ def test_crawl_delay_from_robots_spaces_requests():
         return time.monotonic() - start
 
     assert asyncio.run(three()) >= 0.55
+
+
+def test_crawl_delay_is_off_when_robots_txt_is_not_obeyed():
+    crawler = get_crawler(Spider, {"ROBOTSTXT_OBEY": False})
+    with pytest.raises(NotConfigured, match="ROBOTSTXT_OBEY"):
+        CrawlDelayMiddleware.from_crawler(crawler)
 
 
 def _meta_refresh(body: bytes, encoding: str = "utf-8") -> object:

@@ -75,7 +75,7 @@ INSERT INTO fetches (run_id, article_id, url, fetched_at, status, outcome)
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 def test_upgrade_from_0001_keeps_and_backfills_data(backend, request):
-    from newscrawler.normalise import content_hash
+    from newscrawler.analysis.normalise import content_hash
 
     url = request.getfixturevalue("sqlite_url" if backend == "sqlite" else "pg_url")
     engine = make_engine(url)

@@ -13,7 +13,8 @@ from sqlalchemy.exc import IntegrityError
 
 from newscrawler.archive import models
 from newscrawler.archive.engine import open_archive
-from newscrawler.archive.store import ArchiveStore, ArticleRecord, content_hash
+from newscrawler.archive.lookup import ArchiveLookup
+from newscrawler.archive.store import ArchiveStore, ArticleRecord, FetchRecord, content_hash
 from newscrawler.extraction.article import Article
 
 T0 = datetime(2024, 5, 1, 8, 0, tzinfo=UTC)
@@ -56,8 +57,9 @@ def test_outcomes_new_unchanged_version_duplicate(engine):
     assert count(engine, models.Article) == 1
     assert count(engine, models.ArticleVersion) == 2
     assert count(engine, models.Fetch) == 5
-    assert store.known_urls() == {"https://ex.com/a", "https://ex.com/a?amp=1",
-                                  "https://mirror.example/a", "https://ex.com/other"}
+    asked = ["https://ex.com/a", "https://ex.com/a?amp=1", "https://mirror.example/a",
+             "https://ex.com/other", "https://ex.com/never"]
+    assert ArchiveLookup(engine).known(asked) == set(asked[:4])
     with engine.connect() as connection:
         article = connection.execute(select(models.Article)).one()
         outcomes = connection.scalars(select(models.Fetch.outcome).order_by(models.Fetch.id))
@@ -69,7 +71,8 @@ def test_outcomes_new_unchanged_version_duplicate(engine):
 def test_runs_and_dropped_fetches(engine):
     store = ArchiveStore(engine)
     run = store.start_run({"url": "https://ex.com/"}, [])
-    store.record_fetch(run, "https://ex.com/tag/x", 200, "dropped:not_article")
+    record = FetchRecord("https://ex.com/tag/x", 200, "dropped:not_article", T0)
+    assert store.store(record, run) == "dropped:not_article"
     store.finish_run(run, "finished", {"pages_fetched": 1, "errors": 0})
     with engine.connect() as connection:
         row = connection.execute(select(models.CrawlRun)).one()

@@ -1,8 +1,9 @@
 """ArchiveStore.store_many: a batch gives exactly the archive that one store() per record gives.
 
-The batch path writes never-seen articles with one multi-row statement per table and decides
-their clusters in memory; these tests hold it to the record-at-a-time path, on SQLite and
-PostgreSQL, through new articles, versions, re-fetches, copies, aliases and near-duplicates.
+The write path applies a batch's records in order in memory, then writes every table with
+one multi-row statement; these tests hold a batch to the same records stored one at a time,
+on SQLite and PostgreSQL, through new articles, versions, re-fetches, copies, aliases,
+near-duplicates, 304s and dropped pages, and two records of one URL in one batch.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 
 from newscrawler.archive import models
 from newscrawler.archive.engine import open_archive
-from newscrawler.archive.store import ArchiveStore
+from newscrawler.archive.store import ArchiveStore, FetchRecord
 from tests.test_clusters import OTHER, SITE_A, SITE_B
 from tests.test_store import T0, make_record
 
@@ -53,6 +54,10 @@ def batches() -> list[list[Any]]:
                     fetched_at=LATER + timedelta(minutes=5)),
         make_record("https://e.example/new", text="Another new story in the same batch.",
                     fetched_at=LATER),
+        FetchRecord("https://o.example/eclipse", 304, "not_modified", LATER),
+        FetchRecord("https://n.example/tag/x", 200, "dropped:not_article", LATER),
+        make_record("https://d.example/live", text="Third take: the new article's second "
+                    "version in this batch.", fetched_at=LATER + timedelta(minutes=9)),
     ]
     return [first, second, third]
 
@@ -100,7 +105,7 @@ def test_batches_equal_one_record_at_a_time(store, tmp_path):
     assert got == expected == [
         ["new", "new", "new"],
         ["version", "unchanged", "duplicate", "new", "new", "new"],
-        ["new", "version", "new"],
+        ["new", "version", "new", "not_modified", "dropped:not_article", "version"],
     ]
     ours, theirs = dump(store.engine), dump(reference.engine)
     assert ours == theirs
@@ -112,15 +117,16 @@ def test_batches_equal_one_record_at_a_time(store, tmp_path):
     reference.engine.dispose()
 
 
-def test_a_failed_batch_falls_back_per_record_and_caches_no_rolled_back_source(store):
+def test_a_failed_batch_leaves_nothing_and_caches_no_rolled_back_source(store):
     good = make_record("https://f.example/1", text=UNRELATED, source="fresh-source")
     other = make_record("https://f.example/2", text=OTHER, source="fresh-source")
     broken = replace(other, status=None)  # NOT NULL column: the batch's transaction fails
     with pytest.raises(IntegrityError):
         store.store_many([good, broken], None)
-    with store.engine.connect() as conn:  # the per-record retry kept the good one
-        assert conn.scalars(select(models.Article.canonical_url)).all() == [good.url]
-    assert store.store_many([other], None) == ["new"]
+    with store.engine.connect() as conn:
+        assert conn.scalars(select(models.Article.canonical_url)).all() == []
+        assert conn.scalars(select(models.Source.name)).all() == []
+    assert store.store_many([good, other], None) == ["new", "new"]
     with store.engine.connect() as conn:
         sources = conn.execute(select(models.Source.id, models.Source.name)).all()
         linked = set(conn.scalars(select(models.Article.source_id)))

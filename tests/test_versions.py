@@ -7,9 +7,10 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from newscrawler.analysis.normalise import normalise
 from newscrawler.archive import models
-from newscrawler.archive.store import DueArticle, content_hash
-from newscrawler.normalise import normalise
+from newscrawler.archive.lookup import ArchiveLookup, DueArticle
+from newscrawler.archive.store import FetchRecord, content_hash
 from newscrawler.revisit import RevisitPolicy
 from tests.test_store import T0, make_record
 
@@ -76,30 +77,42 @@ def test_next_check_and_due_articles(store):
     assert by_url["https://ex.com/fast"].next_check_at == T0 + timedelta(minutes=10)
     assert by_url["https://ex.com/old"].next_check_at == T0 + timedelta(days=16)
 
-    assert store.due_articles(T0, None) == []
-    due = store.due_articles(T0 + timedelta(minutes=15), None)
-    assert due == [DueArticle("https://ex.com/fast", "https://ex.com/fast", None, None),
-                   DueArticle("https://ex.com/young", "https://ex.com/young", '"v1"',
-                              "Wed, 01 May")]
-    assert [d.url for d in store.due_articles(T0 + timedelta(days=30), "demo")] == \
+    lookup = ArchiveLookup(store.engine)
+
+    def due(when, source=None, **options):
+        return [a for page in lookup.article_pages(source, due_at=when, **options) for a in page]
+
+    assert due(T0) == []
+    ids = {a.canonical_url: a.id for a in by_url.values()}
+    assert due(T0 + timedelta(minutes=15)) == [  # soonest due first
+        DueArticle(ids["https://ex.com/fast"], "https://ex.com/fast", "https://ex.com/fast",
+                   None, None),
+        DueArticle(ids["https://ex.com/young"], "https://ex.com/young", "https://ex.com/young",
+                   '"v1"', "Wed, 01 May")]
+    assert [d.url for d in due(T0 + timedelta(days=30), "demo")] == \
         ["https://ex.com/young", "https://ex.com/old"]
-    assert len(store.due_articles(T0 + timedelta(days=30), None, limit=1)) == 1
-    assert store.due_articles(T0 + timedelta(days=30), "nosuchsource") == []
-    assert {a.url for a in store.all_articles("demo")} == {"https://ex.com/young",
-                                                           "https://ex.com/old"}
-    assert len(store.all_articles(None)) == 3
+    assert [d.url for d in due(T0 + timedelta(days=30), page=1)] == \
+        ["https://ex.com/fast", "https://ex.com/young", "https://ex.com/old"]  # page by page
+    assert due(T0 + timedelta(days=30), "nosuchsource") == []
+    assert {a.url for a in due(None, "demo")} == {"https://ex.com/young", "https://ex.com/old"}
+    assert len(due(None)) == 3
+    assert [a.url for a in due(None, urls=["https://ex.com/old", "https://ex.com/x"])] == \
+        ["https://ex.com/old"]
 
 
 def test_not_modified(store):
     run = store.start_run({}, ["demo"])
     store.store(make_record("https://ex.com/n", aliases=["https://ex.com/n?amp=1"]), run)
     later = T0 + timedelta(days=2)
-    assert store.record_not_modified("https://ex.com/n?amp=1", run, later) == "not_modified"
-    assert store.record_not_modified("https://ex.com/unknown", run, later) is None
+    assert store.store(FetchRecord("https://ex.com/n?amp=1", 304, "not_modified", later),
+                       run) == "not_modified"
+    assert store.store(FetchRecord("https://ex.com/unknown", 304, "not_modified", later),
+                       run) == "unknown_not_modified"
     article = rows(store, models.Article)[0]
     assert article.last_seen_at == later and article.version == 1
     assert article.next_check_at == later + timedelta(hours=4)  # unchanged for 2 days
-    fetch = rows(store, models.Fetch, models.Fetch.id)[-1]
+    fetch, unknown = rows(store, models.Fetch, models.Fetch.id)[-2:]
     assert (fetch.status, fetch.outcome, fetch.article_id, fetch.run_id, fetch.fetched_at) == \
         (304, "not_modified", article.id, run, later)
-    assert len(rows(store, models.Fetch)) == 2 and len(rows(store, models.ArticleVersion)) == 1
+    assert (unknown.article_id, unknown.outcome) == (None, "not_modified")  # recorded too
+    assert len(rows(store, models.Fetch)) == 3 and len(rows(store, models.ArticleVersion)) == 1

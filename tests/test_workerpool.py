@@ -1,5 +1,6 @@
-"""The extraction worker pool, with real worker processes: results, errors, crashes,
-timeouts, no stray processes (no resource_tracker, none left after close or a SIGKILL)."""
+"""The extraction worker pool and the page analyser on it, with real worker processes:
+results, errors, crashes, timeouts, no stray processes (no resource_tracker, none left after
+close or a SIGKILL)."""
 
 from __future__ import annotations
 
@@ -11,23 +12,21 @@ import subprocess
 import sys
 import threading
 import time
-from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from newscrawler.extraction import Article
-from newscrawler.items import PageItem
-from newscrawler.workerpool import (
+from newscrawler.analysis.analyzer import PageAnalyzer
+from newscrawler.analysis.page import PageAnalysis
+from newscrawler.analysis.pool import (
     WorkerCrashed,
     WorkerError,
     WorkerPool,
     WorkerStartError,
     WorkerTimeout,
 )
-from pipelines import Dropped
-from pipelines.extract import ExtractPipeline
+from newscrawler.extraction import Article
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
 
@@ -132,7 +131,7 @@ def test_no_process_but_the_workers_and_none_after_close():
     assert [pool.submit("square", i).result(10) for i in range(4)] == [0, 1, 4, 9]
     started = {pid: cmd for pid, cmd in children(os.getpid()).items() if pid not in before}
     assert len(started) == 2, started
-    assert all("-m newscrawler.workerpool" in cmd for cmd in started.values()), started
+    assert all("-m newscrawler.analysis.process" in cmd for cmd in started.values()), started
     assert not any(children(pid) for pid in started)  # the workers start nothing either
     pool.close()
     pool.close()  # idempotent
@@ -153,7 +152,7 @@ def test_a_worker_that_cannot_start_is_a_clear_error_and_leaves_nothing():
 
 _DOOMED_PARENT = f"""
 import time
-from newscrawler.workerpool import WorkerPool
+from newscrawler.analysis.pool import WorkerPool
 pool = WorkerPool(2, {JOBS!r}, None)
 pool.start()
 pool.submit("nap", 600)  # one worker is busy (for ten minutes) when its parent dies
@@ -193,7 +192,7 @@ def test_a_worker_that_died_while_idle_is_replaced_without_failing_the_next_job(
 
 
 def test_the_real_extraction_imports_no_crawl_machinery():
-    with WorkerPool(1, JOBS, "newscrawler.worker:warm_up") as pool:
+    with WorkerPool(1, JOBS, "newscrawler.analysis.page:warm_up") as pool:
         kind, modules = pool.submit("extract", PAGE.read_bytes(), URL).result(60)
     assert kind == "Article"
     assert "trafilatura" in modules
@@ -201,48 +200,31 @@ def test_the_real_extraction_imports_no_crawl_machinery():
     assert not packages & {"scrapy", "twisted", "sqlalchemy", "multiprocessing", "pytest"}
 
 
-def test_the_default_pool_runs_extract_page():
+def test_the_default_pool_runs_analyse_page():
     with WorkerPool(1) as pool:
-        result, minhash, digest = pool.submit((PAGE.read_bytes(), URL, {}),
-                                              {"force_article": True}).result(60)
-    assert isinstance(result, Article) and result.title
-    assert minhash and digest
+        analysis = pool.submit(PAGE.read_bytes(), URL, {}, force_article=True).result(60)
+    assert isinstance(analysis, PageAnalysis) and isinstance(analysis.result, Article)
+    assert analysis.result.title and analysis.minhash and analysis.content_hash
 
 
-class Stats:
-    """The one StatsCollector method that ``drop`` uses."""
+def test_the_analyser_rejects_pages_whose_extraction_fails_and_goes_on(caplog):
+    analyzer = PageAnalyzer(1)
+    analyzer.function = "tests.workerpool_jobs:extract_or_fail"
+    analyzer.timeout = 2
+    analyzer.start()
 
-    def __init__(self) -> None:
-        self.values: Counter[str] = Counter()
-
-    def inc_value(self, key: str, count: int = 1) -> None:
-        self.values[key] += count
-
-
-def test_the_pipeline_drops_pages_whose_extraction_fails_and_goes_on(caplog):
-    stats = Stats()
-    pipeline = ExtractPipeline(stats, 1)  # type: ignore[arg-type]
-    pipeline.function = "tests.workerpool_jobs:extract_or_fail"
-    pipeline.timeout = 2
-    pipeline.open_spider()
-
-    def process(marker: str) -> PageItem:
+    def analyse(marker: str) -> PageAnalysis:
         body = PAGE.read_bytes() + f"<!--WORKERPOOL-{marker}-->".encode()
-        item = PageItem(url=f"{URL}/{marker}", body=body, headers={}, status=200, source="t",
-                        force_article=True)
-        return asyncio.run(pipeline.process_item(item))
+        return asyncio.run(analyzer.analyse(body, f"{URL}/{marker}", {}, force_article=True))
 
     try:
-        for marker, reason in [("CRASH", "extract_crashed"), ("HANG", "extract_timeout"),
-                               ("RAISE", "extract_error")]:
-            with pytest.raises(Dropped) as dropped, caplog.at_level(logging.ERROR):
-                process(marker)
-            assert dropped.value.reason == reason
-        assert process("NONE").article.title
+        with caplog.at_level(logging.ERROR):
+            reasons = [analyse(marker).rejection for marker in ("CRASH", "HANG", "RAISE")]
+        assert [r.reason for r in reasons if r] == [
+            "extract_crashed", "extract_timeout", "extract_error"]
+        assert analyse("NONE").article.title
     finally:
-        pipeline.close_spider()
-    assert stats.values == {f"newscrawler/dropped/extract_{reason}": 1
-                            for reason in ("crashed", "timeout", "error")}
+        analyzer.close()
     errors = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
     assert len(errors) == 3
     for error, marker, cause in zip(errors, ["CRASH", "HANG", "RAISE"], [

@@ -45,11 +45,11 @@ def modules() -> list[str]:
 
 
 def extract(body: bytes, url: str) -> tuple[str, list[str]]:
-    """The real extraction, then what it made the worker import."""
-    from newscrawler.worker import extract_page
+    """The real page analysis, then what it made the worker import."""
+    from newscrawler.analysis.page import analyse_page
 
-    result, _, _ = extract_page((body, url, {}), {"force_article": True})
-    return type(result).__name__, sorted(sys.modules)
+    analysis = analyse_page(body, url, {}, force_article=True)
+    return type(analysis.result).__name__, sorted(sys.modules)
 
 
 def print_noise(x: int) -> int:
@@ -67,15 +67,14 @@ def env(name: str) -> str | None:
     return os.environ.get(name)
 
 
-def extract_or_fail(args: tuple[Any, ...], kwargs: dict[str, Any], follow: bool = False) -> Any:
-    """``process_page``, unless the body asks to crash, hang or raise (pipeline tests)."""
-    from newscrawler.worker import process_page
+def extract_or_fail(body: bytes, url: str, headers: dict[str, str], **options: Any) -> Any:
+    """``analyse_page``, unless the body asks to crash, hang or raise (analyser tests)."""
+    from newscrawler.analysis.page import analyse_page
 
-    body = args[0]
     if b"WORKERPOOL-CRASH" in body:
         kill_self()
     if b"WORKERPOOL-HANG" in body:
         time.sleep(60)
     if b"WORKERPOOL-RAISE" in body:
         fail("lxml said no")
-    return process_page(args, kwargs, follow)
+    return analyse_page(body, url, headers, **options)

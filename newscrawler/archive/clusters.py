@@ -10,18 +10,19 @@ their estimated Jaccard similarity is at least ``THRESHOLD``. With 32x4 bands a 
 Jaccard 0.6 shares a key with probability ~0.99, a pair at 0.3 only ~0.23.
 
 Rules: a new article (or a new version) joins the cluster of its most similar confirmed
-candidate; clusters are never merged or split afterwards, and a new version that no longer
-matches anything keeps its cluster. Two near-duplicates written at the same instant by
-concurrent writers may each start their own cluster.
+candidate (ties: the one sharing most bands, then the oldest); clusters are never merged or
+split afterwards, and a new version that no longer matches anything keeps its cluster. Two
+near-duplicates written at the same instant by concurrent writers may each start their own
+cluster.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Select, bindparam, delete, func, insert, or_, select
+from sqlalchemy import Select, bindparam, func, insert, or_, select
 from sqlalchemy.orm import Session
 
+from newscrawler.analysis.minhash import BANDS, THRESHOLD, band_keys, similarity
 from newscrawler.archive import models
-from newscrawler.minhash import BANDS, THRESHOLD, band_keys, signature, similarity
 
 MAX_CANDIDATES = 50
 
@@ -45,55 +46,13 @@ def _candidates_statement() -> Select[tuple[int, int]]:
 _CANDIDATES = _candidates_statement()
 
 
-def _candidates(session: Session, article_id: int, keys: list[str]) -> list[int]:
-    return [candidate for candidate, _ in _candidate_counts(session, article_id, keys)]
-
-
-def _best_match(session: Session, row: models.Article, raw: bytes,
-                keys: list[str]) -> models.Article | None:
-    best, best_score = None, THRESHOLD
-    for candidate_id in _candidates(session, row.id, keys):
-        candidate = session.get(models.Article, candidate_id)
-        if candidate is None or candidate.minhash is None:
-            continue
-        score = similarity(raw, candidate.minhash)
-        if score >= best_score:
-            best, best_score = candidate, score
-    return best
-
-
-def assign_cluster(session: Session, row: models.Article, raw: bytes | None = None) -> None:
-    """Set ``row``'s signature (``raw``, else computed from its text), bands and cluster.
-
-    ``row`` must be flushed (it needs its id); runs in the caller's transaction.
-    """
-    raw = raw if raw is not None else signature(row.text)
-    row.minhash = raw
-    own = row.cluster_id or str(row.id)
-    if row.version > 1:  # bands of the previous version
-        session.execute(delete(models.ArticleBand).where(models.ArticleBand.article_id == row.id))
-    if raw is None:
-        row.cluster_id = own
-        return
-    keys = band_keys(raw)
-    match = _best_match(session, row, raw, keys)
-    # Core executemany: 32 rows an article, without the ORM's per-object bookkeeping.
-    session.execute(insert(models.ArticleBand), [
-        {"article_id": row.id, "band": i, "key": key} for i, key in enumerate(keys)])
-    if match is None:
-        row.cluster_id = own
-        return
-    if match.cluster_id is None:  # archived before clusters existed
-        match.cluster_id = str(match.id)
-    row.cluster_id = match.cluster_id
-
-
 class BatchClusters:
-    """Clusters of the new articles of one batch, decided in order, their bands written last.
+    """The clusters of one batch's new articles and new versions, decided in order.
 
-    Candidates come from the archive's bands (one indexed query per article, as
-    ``assign_cluster``) and from the batch's earlier articles, whose bands are held here
-    until ``write`` inserts them all at once with the articles' cluster ids.
+    Candidates come from the archive's bands (one indexed query per article) and from the
+    batch's earlier articles, whose bands are held here until ``write`` inserts them all at
+    once and sets every cluster id decided. The caller deletes the archived bands of
+    articles that get a new version first.
     """
 
     def __init__(self, session: Session) -> None:
@@ -103,9 +62,17 @@ class BatchClusters:
         self._bands: list[dict[str, object]] = []
         self._adopted: dict[int, str] = {}  # archived rows without a cluster that gain one
 
-    def assign(self, article_id: int, raw: bytes | None) -> str:
-        """The cluster id of new article ``article_id`` with signature ``raw``."""
-        cluster = str(article_id)
+    def assign(self, article_id: int, raw: bytes | None, own: str | None = None) -> str:
+        """The cluster id of article ``article_id`` with (new) signature ``raw``.
+
+        ``own``: its cluster so far, kept when it matches nothing (default: its own id).
+        """
+        if article_id in self._batch:  # a second version in one batch replaces the first
+            self._bands = [b for b in self._bands if b["article_id"] != article_id]
+            for ids in self._by_key.values():
+                if article_id in ids:
+                    ids.remove(article_id)
+        cluster = own or str(article_id)
         if raw is not None:
             keys = band_keys(raw)
             match = self._best(article_id, raw, keys)
@@ -131,7 +98,7 @@ class BatchClusters:
                 select(article.id, article.minhash, article.cluster_id)
                 .where(article.id.in_(archived)))}
         best, best_score, cluster = None, THRESHOLD, None
-        for cid in ranked:  # same order and tie rule as ``_best_match``
+        for cid in ranked:  # most shared bands first, then the oldest
             sig, cl = self._batch.get(cid) or known.get(cid, (None, None))
             if sig is not None and (score := similarity(raw, sig)) >= best_score:
                 best, best_score, cluster = cid, score, cl

@@ -1,34 +1,50 @@
-"""How one fetched page changes the archive: new article, version, unchanged or duplicate.
+"""The one write path: how a batch of fetches changes the archive, in one transaction.
 
-Everything here runs inside the caller's transaction (``ArchiveStore.store``): the article,
-its version, its URLs, its cluster, its next revisit and the fetch are written together.
+Each ``ArticleRecord`` (an extracted page) makes a new article, a new version of a known
+one, an unchanged re-fetch, or a duplicate (the same text at another URL: the URL becomes
+an alias); each ``FetchRecord`` (a 304, a dropped page, a feed, an error) is recorded, a
+304 refreshing its article. Records apply in order, each seeing the earlier ones' effect,
+as if stored one at a time; then every table is written with one multi-row statement:
+new articles, versions, URLs, fetches, cluster bands, changed rows.
+
+Everything runs inside the caller's transaction (``ArchiveStore.store_many``), so an
+article, its version, its URLs, its cluster, its next revisit and its fetch are written
+together or not at all.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, delete, insert, select
 from sqlalchemy.orm import Session
 
+from newscrawler.analysis.minhash import signature
+from newscrawler.analysis.normalise import content_hash
 from newscrawler.archive import models
-from newscrawler.archive.clusters import BatchClusters, assign_cluster
+from newscrawler.archive.clusters import BatchClusters
+from newscrawler.archive.lookup import chunks
 from newscrawler.extraction.article import Article
-from newscrawler.minhash import signature
-from newscrawler.normalise import content_hash
 from newscrawler.revisit import RevisitPolicy, next_check
+from newscrawler.urls import canonicalize_url
 
-T = TypeVar("T")
+ARTICLES = models.Article.__table__
+# Columns a new version rewrites, and those any re-fetch refreshes.
+_CONTENT = ("url", "title", "text", "sitename", "authors", "language", "published_at",
+            "modified_at", "description", "extractor", "content_hash", "warc_file",
+            "warc_offset", "etag", "last_modified", "last_seen_at", "last_changed_at",
+            "version", "minhash", "next_check_at")
+_FRESHNESS = ("last_seen_at", "etag", "last_modified", "next_check_at", "minhash")
 
 
 @dataclass
 class ArticleRecord:
-    """What the store pipeline hands over: an extracted article and how it was fetched.
+    """An extracted article and how it was fetched.
 
-    ``content_hash`` must be ``normalise.content_hash(title, text)`` (the crawl computes it
-    in its extraction workers); left empty, the store computes it.
+    ``content_hash`` is ``normalise.content_hash(title, text)`` and ``minhash`` the text's
+    signature, both computed in the extraction workers; left empty, they are computed here.
     """
 
     article: Article
@@ -44,243 +60,278 @@ class ArticleRecord:
     last_modified: str | None = None
     # Other canonicalised URLs this page answered at (request URL before redirects, etc.).
     aliases: list[str] = field(default_factory=list)
-    # ``minhash.signature(article.text)`` when the caller computed it already (in an
-    # extraction worker, off the writer's thread); None: the store computes it.
     minhash: bytes | None = None
 
-
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-def add_and_flush(session: Session, obj: T) -> T:
-    session.add(obj)
-    session.flush()
-    return obj
+    def urls(self) -> list[str]:
+        """The record's URLs, canonical first, without repeats or blanks."""
+        return list(dict.fromkeys(u for u in (self.canonical_url, self.url, *self.aliases) if u))
 
 
-def _record_urls(record: ArticleRecord) -> list[str]:
-    """The record's URLs, canonical first, without repeats or blanks."""
-    return list(dict.fromkeys(u for u in (record.canonical_url, record.url, *record.aliases) if u))
+@dataclass
+class FetchRecord:
+    """A fetch that stored no article: ``not_modified`` (a 304), ``dropped:<reason>``, ..."""
+
+    url: str
+    status: int
+    outcome: str
+    fetched_at: datetime
 
 
-def find_by_urls(session: Session, urls: list[str]) -> models.Article | None:
-    """The article whose canonical URL is ``urls[0]``, else the first that knows one of them."""
-    found = session.scalars(
-        select(models.Article).where(models.Article.canonical_url == urls[0])
-    ).first()
-    if found is not None:
-        return found
-    by_url = dict(session.execute(
-        select(models.ArticleUrl.url, models.ArticleUrl.article_id)
-        .where(models.ArticleUrl.url.in_(urls))
-    ).all())
-    for url in urls:
-        if url in by_url:
-            return session.get(models.Article, by_url[url])
-    return None
+Record = ArticleRecord | FetchRecord
 
 
-def _find_article(session: Session, record: ArticleRecord) -> models.Article | None:
-    return find_by_urls(session, _record_urls(record))
+@dataclass(eq=False)
+class _Article:
+    """An article as the batch sees it: its row's values, changed as records apply.
+
+    ``new``: not in the archive yet; ``changed``: given a new version by this batch.
+    """
+
+    values: dict[str, Any]
+    new: bool = False
+    changed: bool = False
+
+    @property
+    def id(self) -> int:
+        return int(self.values["id"])
 
 
-def _link_urls(session: Session, article_id: int, urls: list[str]) -> None:
-    """Add the URLs not yet known; a URL already owned by another article stays with it."""
-    known = set(session.scalars(
-        select(models.ArticleUrl.url).where(models.ArticleUrl.url.in_(urls))
-    ))
-    for url in urls:
-        if url not in known:
-            session.add(models.ArticleUrl(url=url, article_id=article_id))
+def store_batch(session: Session, records: list[Record], run_id: int | None,
+                policy: RevisitPolicy, source_ids: dict[str, int]) -> list[str]:
+    """Apply ``records`` in order; return each one's outcome.
+
+    ``source_ids`` caches source names to ids; the caller keeps what this adds only once
+    the transaction has committed.
+    """
+    return _Batch(session, run_id, policy, source_ids).apply(records)
 
 
-def _source_id(session: Session, name: str | None) -> int | None:
-    if not name:
-        return None
-    existing = session.scalars(select(models.Source.id).where(models.Source.name == name)).first()
-    if existing is not None:
-        return existing
-    return add_and_flush(session, models.Source(name=name, created_at=_now())).id
+class _Batch:
+    def __init__(self, session: Session, run_id: int | None, policy: RevisitPolicy,
+                 source_ids: dict[str, int]) -> None:
+        self.session, self.run_id, self.policy, self.source_ids = (
+            session, run_id, policy, source_ids)
+        self.by_canonical: dict[str, _Article] = {}
+        self.by_url: dict[str, _Article] = {}
+        self.by_hash: dict[str, _Article] = {}
+        self.new_urls: list[tuple[str, _Article]] = []
+        self.versions: list[tuple[_Article, dict[str, Any]]] = []
+        self.fetches: list[tuple[_Article | None, dict[str, Any]]] = []
+        self.signatures: list[tuple[_Article, bytes | None]] = []  # cluster decisions, in order
+        self.applied: dict[_Article, None] = {}  # every article a record changed, in order
+
+    def apply(self, records: list[Record]) -> list[str]:
+        self._load(records)
+        outcomes = [self._article(r) if isinstance(r, ArticleRecord) else self._fetch(r)
+                    for r in records]
+        self._write()
+        return outcomes
+
+    # --- reading what the archive knows ----------------------------------------------------
+    def _load(self, records: list[Record]) -> None:
+        urls: list[str] = []
+        digests: list[str] = []
+        for record in records:
+            if isinstance(record, ArticleRecord):
+                record.content_hash = record.content_hash or content_hash(
+                    record.article.title, record.article.text)
+                urls += record.urls()
+                digests.append(record.content_hash)
+            elif record.outcome == "not_modified":
+                urls += _spellings(record.url)
+        urls = list(dict.fromkeys(urls))
+        session, alias = self.session, models.ArticleUrl
+        owners: dict[str, int] = {}
+        ids: set[int] = set()
+        for chunk in chunks(urls):
+            owners.update(session.execute(
+                select(alias.url, alias.article_id).where(alias.url.in_(chunk))).all())
+            ids.update(session.scalars(
+                select(ARTICLES.c.id).where(ARTICLES.c.canonical_url.in_(chunk))))
+        ids.update(owners.values())
+        rows = [row for chunk in chunks(sorted(ids)) for row in session.execute(
+            select(ARTICLES).where(ARTICLES.c.id.in_(chunk))).mappings()]
+        for chunk in chunks(list(dict.fromkeys(digests))):
+            rows += session.execute(select(ARTICLES).where(ARTICLES.c.content_hash.in_(chunk))
+                                    .order_by(ARTICLES.c.id)).mappings().all()
+        known: dict[int, _Article] = {}
+        for row in rows:
+            article = known.setdefault(row["id"], _Article(dict(row)))
+            self.by_canonical[article.values["canonical_url"]] = article
+            self.by_hash.setdefault(article.values["content_hash"], article)
+        self.by_url = {url: known[article_id] for url, article_id in owners.items()}
+
+    def _find(self, urls: list[str]) -> _Article | None:
+        found = self.by_canonical.get(urls[0])
+        return found or next((self.by_url[u] for u in urls if u in self.by_url), None)
+
+    # --- applying records ----------------------------------------------------------------
+    def _article(self, record: ArticleRecord) -> str:
+        digest, urls = record.content_hash, record.urls()
+        article = self._find(urls)
+        if article is None and (article := self.by_hash.get(digest)) is not None:
+            outcome = "duplicate"
+            self._touch(article, record)
+        elif article is None:
+            outcome, article = "new", self._create(record)
+        elif article.values["content_hash"] != digest:
+            outcome = "version"
+            self._new_version(article, record)
+        else:
+            outcome = "unchanged"
+            self._touch(article, record)
+        values = article.values
+        if values["minhash"] is None and values["text"].strip() and outcome != "new":
+            self._cluster(article, signature(values["text"]))  # archived before signatures
+        self._schedule(article, record.fetched_at)
+        self.applied[article] = None
+        for url in urls:
+            if url not in self.by_url:
+                self.by_url[url] = article
+                self.new_urls.append((url, article))
+        self.fetches.append((article, {"url": record.url, "fetched_at": record.fetched_at,
+                                       "status": record.status, "content_hash": digest,
+                                       "outcome": outcome}))
+        return outcome
+
+    def _fetch(self, record: FetchRecord) -> str:
+        article, outcome = None, record.outcome
+        if outcome == "not_modified":
+            article = self._find(_spellings(record.url))
+            if article is None:
+                outcome = "unknown_not_modified"
+            else:
+                values = article.values
+                values["last_seen_at"] = max(values["last_seen_at"], record.fetched_at)
+                self._schedule(article, record.fetched_at)
+                self.applied[article] = None
+        self.fetches.append((article, {
+            "url": record.url, "fetched_at": record.fetched_at, "status": record.status,
+            "content_hash": article.values["content_hash"] if article else None,
+            "outcome": record.outcome}))
+        return outcome
+
+    def _create(self, record: ArticleRecord) -> _Article:
+        article = _Article({"id": None, **_content(record), "canonical_url": record.canonical_url,
+                            "source_id": self._source_id(record.source), "version": 1,
+                            "first_seen_at": record.fetched_at, "cluster_id": None,
+                            "minhash": None}, new=True)
+        self.by_canonical[record.canonical_url] = article
+        self.by_hash.setdefault(record.content_hash, article)
+        self._add_version(article, record)
+        return article
+
+    def _new_version(self, article: _Article, record: ArticleRecord) -> None:
+        values = article.values
+        if self.by_hash.get(values["content_hash"]) is article:
+            del self.by_hash[values["content_hash"]]
+        values.update(_content(record), version=values["version"] + 1)
+        self.by_hash.setdefault(record.content_hash, article)
+        article.changed = True
+        self._add_version(article, record)
+
+    def _add_version(self, article: _Article, record: ArticleRecord) -> None:
+        values = article.values
+        self.versions.append((article, {
+            "version": values["version"], "fetched_at": record.fetched_at,
+            "content_hash": record.content_hash, "title": values["title"],
+            "text": values["text"], "url": record.url}))
+        raw = record.minhash if record.minhash is not None else signature(record.article.text)
+        self._cluster(article, raw)
+
+    def _cluster(self, article: _Article, raw: bytes | None) -> None:
+        article.values["minhash"] = raw
+        self.signatures.append((article, raw))
+
+    @staticmethod
+    def _touch(article: _Article, record: ArticleRecord) -> None:
+        """Same content seen again: only the freshness and the validators change."""
+        values = article.values
+        values["last_seen_at"] = max(values["last_seen_at"], record.fetched_at)
+        values["etag"] = record.etag or values["etag"]
+        values["last_modified"] = record.last_modified or values["last_modified"]
+
+    def _schedule(self, article: _Article, fetched_at: datetime) -> None:
+        values = article.values
+        now = max(values["last_seen_at"], fetched_at)
+        values["next_check_at"] = next_check(values["first_seen_at"], values["last_changed_at"],
+                                             now, self.policy)
+
+    def _source_id(self, name: str | None) -> int | None:
+        if not name:
+            return None
+        if name not in self.source_ids:
+            found = self.session.scalar(select(models.Source.id).where(models.Source.name == name))
+            if found is None:
+                found = self.session.execute(insert(models.Source).returning(models.Source.id),
+                                             {"name": name, "created_at": _now()}).scalar_one()
+            self.source_ids[name] = found
+        return self.source_ids[name]
+
+    # --- writing ---------------------------------------------------------------------------
+    def _write(self) -> None:
+        created = [a for a in self.applied if a.new]
+        if created:
+            rows = [{k: v for k, v in a.values.items() if k != "id"} for a in created]
+            ids = self.session.execute(
+                insert(ARTICLES).returning(ARTICLES.c.id, sort_by_parameter_order=True), rows)
+            for article, article_id in zip(created, ids.scalars(), strict=True):
+                article.values["id"] = article_id
+        self._write_clusters()
+        self._insert(models.ArticleVersion, [{"article_id": a.id, **v} for a, v in self.versions])
+        self._insert(models.ArticleUrl, [{"url": u, "article_id": a.id} for u, a in self.new_urls])
+        self._insert(models.Fetch, [{"run_id": self.run_id, "article_id": a.id if a else None, **v}
+                                    for a, v in self.fetches])
+        old = [a for a in self.applied if not a.new]
+        self._update([a for a in old if a.changed], _CONTENT)
+        self._update([a for a in old if not a.changed], _FRESHNESS)
+
+    def _write_clusters(self) -> None:
+        clusters = BatchClusters(self.session)
+        stale = [a.id for a, _ in self.signatures if not a.new]
+        for chunk in chunks(stale):  # the bands of the versions they replace
+            self.session.execute(delete(models.ArticleBand)
+                                 .where(models.ArticleBand.article_id.in_(chunk)))
+        for article, raw in self.signatures:
+            own = article.values["cluster_id"]
+            article.values["cluster_id"] = clusters.assign(article.id, raw, own)
+        clusters.write()
+
+    def _insert(self, model: type[models.Base], rows: list[dict[str, Any]]) -> None:
+        if rows:
+            self.session.execute(insert(model.__table__), rows)
+
+    def _update(self, articles: list[_Article], columns: tuple[str, ...]) -> None:
+        if not articles:
+            return
+        statement = ARTICLES.update().where(ARTICLES.c.id == bindparam("b_id")).values(
+            {name: bindparam(f"b_{name}") for name in columns})
+        self.session.execute(statement, [
+            {"b_id": a.id, **{f"b_{name}": a.values[name] for name in columns}}
+            for a in articles])
 
 
-def _content(record: ArticleRecord, digest: str) -> dict[str, Any]:
-    """The article columns a record's current content and capture details set."""
+def _content(record: ArticleRecord) -> dict[str, Any]:
+    """The article columns a record's content and capture set."""
     art = record.article
     return {
         "url": record.url, "title": art.title, "text": art.text, "sitename": art.sitename,
         "authors": list(art.authors), "language": art.language,
         "published_at": art.published_at, "modified_at": art.modified_at,
         "description": art.description, "extractor": art.extractor or None,
-        "content_hash": digest, "warc_file": record.warc_file,
+        "content_hash": record.content_hash, "warc_file": record.warc_file,
         "warc_offset": record.warc_offset, "etag": record.etag,
         "last_modified": record.last_modified, "last_seen_at": record.fetched_at,
-        "last_changed_at": record.fetched_at,
+        "last_changed_at": record.fetched_at, "next_check_at": None,
     }
 
 
-def _apply_content(row: models.Article, record: ArticleRecord, digest: str) -> None:
-    """Copy the record's current content and capture details onto the article row."""
-    for name, value in _content(record, digest).items():
-        setattr(row, name, value)
+def _spellings(url: str) -> list[str]:
+    try:
+        return list(dict.fromkeys([url, canonicalize_url(url)]))
+    except ValueError:
+        return [url]
 
 
-def _add_version(session: Session, row: models.Article, record: ArticleRecord) -> None:
-    session.add(models.ArticleVersion(
-        article_id=row.id, version=row.version, fetched_at=record.fetched_at,
-        content_hash=row.content_hash, title=row.title, text=row.text, url=record.url,
-    ))
-
-
-def _touch(row: models.Article, record: ArticleRecord) -> None:
-    """Same content seen again: only the freshness and the validators change."""
-    row.last_seen_at = max(row.last_seen_at, record.fetched_at)
-    row.etag = record.etag or row.etag
-    row.last_modified = record.last_modified or row.last_modified
-
-
-def schedule(row: models.Article, fetched_at: datetime, policy: RevisitPolicy) -> None:
-    now = max(row.last_seen_at, fetched_at)
-    row.next_check_at = next_check(row.first_seen_at, row.last_changed_at, now, policy)
-
-
-def _create_article(session: Session, record: ArticleRecord, digest: str) -> models.Article:
-    row = models.Article(
-        canonical_url=record.canonical_url, version=1, first_seen_at=record.fetched_at,
-        source_id=_source_id(session, record.source),
-    )
-    _apply_content(row, record, digest)
-    add_and_flush(session, row)
-    _add_version(session, row, record)
-    assign_cluster(session, row, record.minhash)
-    return row
-
-
-def _same_content(session: Session, digest: str) -> models.Article | None:
-    """The oldest article whose current content is ``digest``: a copy at another URL."""
-    return session.scalars(
-        select(models.Article).where(models.Article.content_hash == digest)
-        .order_by(models.Article.id).limit(1)
-    ).first()
-
-
-def store_record(session: Session, record: ArticleRecord, run_id: int | None,
-           policy: RevisitPolicy) -> str:
-    digest = record.content_hash or content_hash(record.article.title, record.article.text)
-    row = _find_article(session, record)
-    if row is None:
-        row = _same_content(session, digest)
-        if row is None:
-            row, outcome = _create_article(session, record, digest), "new"
-        else:
-            _touch(row, record)
-            outcome = "duplicate"
-    elif row.content_hash != digest:
-        # Two writers racing on one article both pick this number; the unique
-        # (article_id, version) constraint fails one, and its retry sees the other's version.
-        row.version += 1
-        _apply_content(row, record, digest)
-        _add_version(session, row, record)
-        assign_cluster(session, row, record.minhash)
-        outcome = "version"
-    else:
-        _touch(row, record)
-        outcome = "unchanged"
-    if row.minhash is None and row.text.strip() and outcome != "new":
-        assign_cluster(session, row)  # archived before signatures existed
-    schedule(row, record.fetched_at, policy)
-    _link_urls(session, row.id, _record_urls(record))
-    session.add(models.Fetch(
-        run_id=run_id, article_id=row.id, url=record.url, fetched_at=record.fetched_at,
-        status=record.status, content_hash=digest, outcome=outcome,
-    ))
-    return outcome
-
-
-def store_batch(session: Session, records: list[ArticleRecord], run_id: int | None,
-                policy: RevisitPolicy, source_ids: dict[str, int]) -> list[str]:
-    """``store_record`` for each record, in one transaction, with new articles written in bulk.
-
-    A crawl's batch is mostly articles the archive has never seen: three lookups tell them
-    apart for the whole batch, then their rows, versions, URLs, fetches and bands go in one
-    multi-row statement per table instead of a dozen ORM round trips per article. Records
-    that touch a known article (versions, re-fetches, copies) take ``store_record`` first;
-    so does the whole batch when two of its records share a URL or a content hash, since
-    each must then see the other's effect. ``source_ids`` caches source names to ids (the
-    caller fills it only once the transaction has committed: see ``ArchiveStore``).
-    """
-    urls = [_record_urls(record) for record in records]
-    digests = [record.content_hash or content_hash(record.article.title, record.article.text)
-               for record in records]
-    flat = [url for group in urls for url in group]
-    if len(set(flat)) != len(flat) or len(set(digests)) != len(digests):
-        return [store_record(session, record, run_id, policy) for record in records]
-    known = _known(session, flat, [group[0] for group in urls], digests)
-    outcomes: dict[int, str] = {}
-    fresh = []
-    for index, record in enumerate(records):
-        if known.isdisjoint(urls[index]) and digests[index] not in known:
-            fresh.append(index)
-        else:
-            outcomes[index] = store_record(session, record, run_id, policy)
-    if fresh:
-        session.flush()
-        _insert_new(session, [(records[i], urls[i], digests[i]) for i in fresh], run_id, policy,
-                    source_ids)
-        outcomes.update((index, "new") for index in fresh)
-    return [outcomes[index] for index in range(len(records))]
-
-
-def _known(session: Session, urls: list[str], canonicals: list[str],
-           digests: list[str]) -> set[str]:
-    """Which of these URLs and content hashes the archive already has."""
-    article, alias = models.Article, models.ArticleUrl
-    found: set[str] = set()
-    for chunk in _chunks(urls):
-        found.update(session.scalars(select(alias.url).where(alias.url.in_(chunk))))
-    for chunk in _chunks(canonicals):
-        found.update(session.scalars(
-            select(article.canonical_url).where(article.canonical_url.in_(chunk))))
-    for chunk in _chunks(digests):
-        found.update(session.scalars(
-            select(article.content_hash).where(article.content_hash.in_(chunk))))
-    return found
-
-
-def _chunks(values: list[str], size: int = 500) -> list[list[str]]:
-    return [values[start:start + size] for start in range(0, len(values), size)]
-
-
-def _insert_new(session: Session, items: list[tuple[ArticleRecord, list[str], str]],
-                run_id: int | None, policy: RevisitPolicy, source_ids: dict[str, int]) -> None:
-    rows = []
-    for record, _, digest in items:
-        seen = record.fetched_at
-        source_id = source_ids.get(record.source) if record.source else None
-        if record.source and source_id is None:
-            source_id = source_ids[record.source] = _source_id(session, record.source)
-        minhash = record.minhash if record.minhash is not None else signature(record.article.text)
-        rows.append({
-            **_content(record, digest), "canonical_url": record.canonical_url,
-            "source_id": source_id, "version": 1, "first_seen_at": seen,
-            "next_check_at": next_check(seen, seen, seen, policy), "cluster_id": None,
-            "minhash": minhash,
-        })
-    table = models.Article.__table__
-    ids = list(session.execute(
-        insert(table).returning(table.c.id, sort_by_parameter_order=True), rows).scalars())
-    clusters = BatchClusters(session)
-    versions, aliases, fetches = [], [], []
-    for article_id, row, (record, urls, digest) in zip(ids, rows, items, strict=True):
-        clusters.assign(article_id, row["minhash"])
-        versions.append({"article_id": article_id, "version": 1,
-                         "fetched_at": record.fetched_at, "content_hash": digest,
-                         "title": row["title"], "text": row["text"], "url": record.url})
-        aliases.extend({"url": url, "article_id": article_id} for url in urls)
-        fetches.append({"run_id": run_id, "article_id": article_id, "url": record.url,
-                        "fetched_at": record.fetched_at, "status": record.status,
-                        "content_hash": digest, "outcome": "new"})
-    clusters.write()
-    for model, values in ((models.ArticleVersion, versions), (models.ArticleUrl, aliases),
-                          (models.Fetch, fetches)):
-        session.execute(insert(model.__table__), values)
+def _now() -> datetime:
+    return datetime.now(UTC)

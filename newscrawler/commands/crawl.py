@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from scrapy.commands.crawl import Command as ScrapyCrawl
 
 from newscrawler import memory
+from newscrawler.extensions import EXIT_STATUS
 from newscrawler.plan import CrawlPlan, PlanError, make_plan
 
 if TYPE_CHECKING:
@@ -63,7 +64,8 @@ class Command(ScrapyCrawl):
         self.crawler_process.start()
         if self.crawler_process.bootstrap_failed:
             return EXIT_FAILED
-        return int(getattr(crawler, "newscrawler_exitcode", 0))
+        assert crawler.stats is not None
+        return int(crawler.stats.get_value(EXIT_STATUS, EXIT_FAILED))
 
 
 def _apply_politeness(settings: object, plan: CrawlPlan) -> None:

@@ -19,8 +19,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from newscrawler.analysis.normalise import content_hash
 from newscrawler.archive.types import UTCDateTime
-from newscrawler.normalise import content_hash
 
 revision = "0002"
 down_revision = "0001"

@@ -17,7 +17,7 @@ import re
 from functools import cache
 from typing import Any
 
-from newscrawler.normalise import normalise
+from newscrawler.analysis.normalise import normalise
 
 NUM_PERM = 128
 BANDS = 32

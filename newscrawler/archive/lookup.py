@@ -1,0 +1,108 @@
+"""What a crawl asks the archive before fetching: which URLs it has, which articles are due.
+
+Asked in batches, through indexes, so a crawl's cost does not grow with the archive: the
+spider never holds the archive's URLs in memory. Read-only work, safe from any thread.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from datetime import datetime
+from typing import Any, NamedTuple
+
+from sqlalchemy import Engine, Select, select
+from sqlalchemy.orm import Session
+
+from newscrawler.archive import models
+
+__all__ = ["ArchiveLookup", "DueArticle"]
+
+CHUNK = 500
+
+
+class DueArticle(NamedTuple):
+    """An archived article to fetch again, with the validators for a conditional request."""
+
+    id: int
+    url: str
+    canonical_url: str
+    etag: str | None
+    last_modified: str | None
+
+
+def chunks(values: list[str], size: int = CHUNK) -> Iterator[list[str]]:
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
+
+
+class ArchiveLookup:
+    """Batched, indexed questions about an archive."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def known(self, urls: Iterable[str]) -> set[str]:
+        """The URLs (canonicalised by the caller) some archived article is known by."""
+        wanted = list(dict.fromkeys(urls))
+        found: set[str] = set()
+        article, alias = models.Article, models.ArticleUrl
+        with Session(self.engine) as session:
+            for chunk in chunks(wanted):
+                found.update(session.scalars(select(alias.url).where(alias.url.in_(chunk))))
+                found.update(session.scalars(
+                    select(article.canonical_url).where(article.canonical_url.in_(chunk))))
+        return found
+
+    def article_pages(self, source: str | None, *, due_at: datetime | None = None,
+                      urls: list[str] | None = None, page: int = CHUNK
+                      ) -> Iterator[list[DueArticle]]:
+        """Archived articles of ``source`` (all if None), ``page`` rows at a time.
+
+        With ``due_at``, only those whose revisit is due then, through the ``next_check_at``
+        index: never scheduled first, then soonest due first. With ``urls`` (canonical),
+        only the articles known by one of them.
+        """
+        article = models.Article
+        base = select(article.id, article.url, article.canonical_url, article.etag,
+                      article.last_modified, article.next_check_at).limit(page)
+        if source is not None:
+            base = base.join(models.Source, article.source_id == models.Source.id) \
+                .where(models.Source.name == source)
+        if urls is not None:
+            for chunk in chunks(list(dict.fromkeys(urls)), page):
+                aliases = select(models.ArticleUrl.article_id).where(
+                    models.ArticleUrl.url.in_(chunk))
+                yield from self._due_pages(
+                    base.where(article.canonical_url.in_(chunk) | article.id.in_(aliases)),
+                    due_at, page)
+            return
+        yield from self._due_pages(base, due_at, page)
+
+    def _due_pages(self, base: Select[Any], due_at: datetime | None, page: int
+                            ) -> Iterator[list[DueArticle]]:
+        article = models.Article
+        if due_at is None:
+            yield from self._pages(base.order_by(article.id), page, by_time=False)
+            return
+        yield from self._pages(base.where(article.next_check_at.is_(None))
+                               .order_by(article.id), page, by_time=False)
+        yield from self._pages(base.where(article.next_check_at <= due_at)
+                               .order_by(article.next_check_at, article.id), page, by_time=True)
+
+    def _pages(self, statement: Select[Any], page: int, *, by_time: bool
+               ) -> Iterator[list[DueArticle]]:
+        """Keyset pagination: each query starts after the last row of the one before."""
+        article = models.Article
+        query = statement
+        while True:
+            with Session(self.engine) as session:
+                rows = session.execute(query).all()
+            if rows:
+                yield [DueArticle(*row[:5]) for row in rows]
+            if len(rows) < page:
+                return
+            last = rows[-1]
+            after = (article.next_check_at > last.next_check_at) | (
+                (article.next_check_at == last.next_check_at) & (article.id > last.id)) \
+                if by_time else article.id > last.id
+            query = statement.where(after)
