@@ -11,7 +11,6 @@ Example::
 from __future__ import annotations
 
 import difflib
-import os
 from collections.abc import Iterator
 from datetime import date, datetime
 from typing import Any
@@ -28,11 +27,11 @@ from newscrawler.archive.query import (
     articles_query,
     version_record,
 )
+from newscrawler.settings import env_setting
 from newscrawler.urls import canonicalize_url
 
 __all__ = ["RUN_FIELDS", "Archive", "ArchiveError", "InvalidQuery", "default_db_url"]
 
-DEFAULT_DB_URL = "sqlite:///data/archive.sqlite3"
 STREAM_BATCH = 500
 RUN_FIELDS = (
     "id", "started_at", "finished_at", "status", "sources", "pages_fetched", "articles_new",
@@ -43,7 +42,7 @@ When = datetime | date | str | None
 
 def default_db_url() -> str:
     """``NEWSCRAWLER_DB`` if set, else the SQLite file under ``data/``."""
-    return os.environ.get("NEWSCRAWLER_DB") or DEFAULT_DB_URL
+    return env_setting("NEWSCRAWLER_DB")
 
 
 class Archive:

@@ -15,32 +15,47 @@ SPIDER_MODULES = ["spiders"]
 NEWSPIDER_MODULE = "spiders"
 
 # --- newscrawler settings (INTERFACE.md) -------------------------------------------------
-# SQLAlchemy URL of the archive; postgresql+psycopg://... for PostgreSQL.
-NEWSCRAWLER_DB = os.environ.get("NEWSCRAWLER_DB", "sqlite:///data/archive.sqlite3")
-# The sources file (schema in newscrawler/sources.py).
-NEWSCRAWLER_SOURCES = os.environ.get("NEWSCRAWLER_SOURCES", "data/sources.toml")
-# Where raw captures (WARC, gzip per record) are written.
-NEWSCRAWLER_WARC_DIR = os.environ.get("NEWSCRAWLER_WARC_DIR", "data/warc")
-# Set: the frontier and seen-set live in Redis (distributed mode). Unset: local frontier.
-NEWSCRAWLER_REDIS_URL = os.environ.get("NEWSCRAWLER_REDIS_URL", "")
-# Hosts/IPs that may be fetched although loopback or private (comma separated).
-NEWSCRAWLER_ALLOW_PRIVATE_HOSTS = os.environ.get("NEWSCRAWLER_ALLOW_PRIVATE_HOSTS", "")
-# Contact URL in the User-Agent, so site owners can reach whoever runs the crawl.
-NEWSCRAWLER_CONTACT_URL = os.environ.get(
-    "NEWSCRAWLER_CONTACT_URL", "https://github.com/newscrawler/newscrawler"
-)
-# Bounds on non-article pages followed for discovery, per URL template
-# (/calendar/N/N/ or /category/x/page/N/): endless calendars and permutations stay bounded.
-NEWSCRAWLER_MAX_PAGES_PER_TEMPLATE = int(os.environ.get("NEWSCRAWLER_MAX_PAGES_PER_TEMPLATE", "60"))
-# Default link depth from the start pages (a source's depth_limit overrides it).
-NEWSCRAWLER_DEPTH_LIMIT = int(os.environ.get("NEWSCRAWLER_DEPTH_LIMIT", "6"))
+# Each one's only default; the CLI and the library read them through ``env_setting``.
+defaults: dict[str, str] = {
+    # SQLAlchemy URL of the archive; postgresql+psycopg://... for PostgreSQL.
+    "NEWSCRAWLER_DB": "sqlite:///data/archive.sqlite3",
+    # The sources file (schema in newscrawler/sources.py).
+    "NEWSCRAWLER_SOURCES": "data/sources.toml",
+    # Where raw captures (WARC, gzip per record) are written.
+    "NEWSCRAWLER_WARC_DIR": "data/warc",
+    # Set: the frontier and seen-set live in Redis (distributed mode). Unset: local frontier.
+    "NEWSCRAWLER_REDIS_URL": "",
+    # Hosts/IPs that may be fetched although loopback or private (comma separated).
+    "NEWSCRAWLER_ALLOW_PRIVATE_HOSTS": "",
+    # Contact URL in the User-Agent, so site owners can reach whoever runs the crawl.
+    "NEWSCRAWLER_CONTACT_URL": "https://github.com/newscrawler/newscrawler",
+    # Non-article pages followed for discovery per URL shape (/calendar/N/N/,
+    # /category/x/page/N/), requests in flight included: endless calendars stay bounded.
+    "NEWSCRAWLER_MAX_PAGES_PER_TEMPLATE": "60",
+    # Default link depth from the start pages (a source's depth_limit overrides it).
+    "NEWSCRAWLER_DEPTH_LIMIT": "6",
+    # Articles stored per transaction (one commit per batch).
+    "NEWSCRAWLER_STORE_BATCH": "50",
+    # Extraction worker processes (0: extract inline on the reactor thread).
+    "NEWSCRAWLER_EXTRACT_WORKERS": str(min(os.cpu_count() or 1, 4)),
+}
 
-# Articles stored per transaction (one commit per batch).
-NEWSCRAWLER_STORE_BATCH = int(os.environ.get("NEWSCRAWLER_STORE_BATCH", "50"))
-# Extraction worker processes (0: extract inline on the reactor thread).
-NEWSCRAWLER_EXTRACT_WORKERS = int(
-    os.environ.get("NEWSCRAWLER_EXTRACT_WORKERS", str(min(os.cpu_count() or 1, 4)))
-)
+
+def env_setting(name: str) -> str:
+    """A NEWSCRAWLER_* setting from the environment, else its default."""
+    return os.environ.get(name) or defaults[name]
+
+
+NEWSCRAWLER_DB = env_setting("NEWSCRAWLER_DB")
+NEWSCRAWLER_SOURCES = env_setting("NEWSCRAWLER_SOURCES")
+NEWSCRAWLER_WARC_DIR = env_setting("NEWSCRAWLER_WARC_DIR")
+NEWSCRAWLER_REDIS_URL = env_setting("NEWSCRAWLER_REDIS_URL")
+NEWSCRAWLER_ALLOW_PRIVATE_HOSTS = env_setting("NEWSCRAWLER_ALLOW_PRIVATE_HOSTS")
+NEWSCRAWLER_CONTACT_URL = env_setting("NEWSCRAWLER_CONTACT_URL")
+NEWSCRAWLER_MAX_PAGES_PER_TEMPLATE = int(env_setting("NEWSCRAWLER_MAX_PAGES_PER_TEMPLATE"))
+NEWSCRAWLER_DEPTH_LIMIT = int(env_setting("NEWSCRAWLER_DEPTH_LIMIT"))
+NEWSCRAWLER_STORE_BATCH = int(env_setting("NEWSCRAWLER_STORE_BATCH"))
+NEWSCRAWLER_EXTRACT_WORKERS = int(env_setting("NEWSCRAWLER_EXTRACT_WORKERS"))
 
 # --- politeness ---------------------------------------------------------------------------
 USER_AGENT = f"newscrawler/{__version__} (+{NEWSCRAWLER_CONTACT_URL})"

@@ -44,7 +44,8 @@ from newscrawler.discovery.robots import sitemaps_from_robots
 from newscrawler.discovery.sitemaps import SitemapError, parse_sitemap
 from newscrawler.items import FetchItem, PageItem
 from newscrawler.plan import CrawlPlan, make_plan
-from newscrawler.urls import canonicalize_url, is_http_url, same_site
+from newscrawler.responses import HTML_TYPES, headers_of, media_type, why_not_article
+from newscrawler.urls import canonicalize_url, same_site
 
 logger = logging.getLogger(__name__)
 
@@ -54,8 +55,6 @@ PRIORITY_CANDIDATE = 10
 PRIORITY_DISCOVERY = 20
 # Links read from one page: a hostile page can carry 50,000.
 MAX_LINKS_PER_PAGE = 1000
-TEXTUAL = ("text/html", "application/xhtml+xml", "text/plain", "")
-HTML_TYPES = ("text/html", "application/xhtml+xml")
 SHAPE = "newscrawler_shape"  # request meta: the URL shape a followed link was budgeted under
 
 
@@ -147,13 +146,13 @@ class NewsSpider(scrapy.Spider):
         if response.status == 304:
             yield self._fetch(response, "not_modified")
             return
-        content_type = _content_type(response)
+        content_type = media_type(response)
         if looks_like_feed(response.body[:2048], content_type):
             self._settle(response.meta, article=False)
             async for output in self.parse_feed(response):
                 yield output
             return
-        problem = _problem(response, content_type)
+        problem = why_not_article(response, content_type)
         if problem:
             self._settle(response.meta, article=False)
             yield self._dropped(response, problem)
@@ -166,14 +165,14 @@ class NewsSpider(scrapy.Spider):
             yield self._dropped(response, analysis.rejection.reason)
             return
         yield PageItem(url=response.url, request_url=response.request.url, status=response.status,
-                       headers=_headers(response), body=response.body, source=self.plan.source,
+                       headers=headers_of(response), body=response.body, source=self.plan.source,
                        fetched_at=_now(), analysis=analysis)
 
     async def _analyse(self, response: Response, content_type: str) -> PageAnalysis:
         meta = response.meta
         try:
             return await self.analyzer.analyse(
-                response.body, response.url, _headers(response),
+                response.body, response.url, headers_of(response),
                 follow=self.plan.follows_links and content_type in ("", *HTML_TYPES),
                 force_article=meta.get("force_article", False), hints=meta.get("hints") or {})
         except AnalysisUnavailable as exc:
@@ -315,26 +314,3 @@ class NewsSpider(scrapy.Spider):
 
 def _now() -> datetime:
     return datetime.now(UTC)
-
-
-def _content_type(response: Response) -> str:
-    value = response.headers.get(b"Content-Type", b"") or b""
-    return value.decode("latin-1").split(";")[0].strip().lower()
-
-
-def _problem(response: Response, content_type: str) -> str | None:
-    """Why a response cannot be an article, before any parsing; None if it may be one."""
-    if response.status != 200:
-        return "status"
-    if not response.body:
-        return "empty"
-    if not is_http_url(response.url):
-        return "scheme"
-    if content_type not in TEXTUAL:
-        return "not_html"
-    return None
-
-
-def _headers(response: Response) -> dict[str, str]:
-    return {k.decode("latin-1").lower(): b", ".join(v).decode("latin-1")
-            for k, v in response.headers.items()}

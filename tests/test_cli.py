@@ -117,7 +117,8 @@ def test_sources_check_and_list(tmp_path):
     good = run("sources", "check", "--file", str(COMMITTED_SOURCES))
     assert good.exit_code == 0 and good.stdout.startswith("OK: ")
     listed = run("sources", "list", "--file", str(COMMITTED_SOURCES), "--format", "jsonl")
-    assert "avion-chasse" in {json.loads(x)["name"] for x in listed.stdout.splitlines()}
+    rows = {row["name"]: row for row in map(json.loads, listed.stdout.splitlines())}
+    assert rows["avion-chasse"]["recheck"]["after"] == "30d"  # the schedule in effect
     bad = tmp_path / "bad.toml"
     bad.write_text('[sources.x]\nstart_urls = ["ftp://x"]\nlanguage = "fra"\n')
     result = run("sources", "check", "--file", str(bad))
@@ -128,14 +129,12 @@ def test_sources_check_and_list(tmp_path):
 
 
 def test_extract_refuses_private_addresses():
-    pytest.importorskip("newscrawler.extraction", exc_type=ImportError)
     assert_one_line_error(run("extract", "http://127.0.0.1:9/article"), 2,
                           "refusing", "NEWSCRAWLER_ALLOW_PRIVATE_HOSTS")
     assert_one_line_error(run("extract", "http://localhost:9/a"), 2, "refusing")
 
 
 def test_extract_file(tmp_path):
-    pytest.importorskip("newscrawler.extraction", exc_type=ImportError)
     page = tmp_path / "page.html"
     paragraphs = "".join(f"<p>Paragraph {n} of a long enough article body text.</p>"
                          for n in range(12))

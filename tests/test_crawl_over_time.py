@@ -15,8 +15,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from newscrawler.api import Archive
-from newscrawler.demo import SiteServer, demo_site, trap_site
+from newscrawler.demo import SiteServer, demo_site
 from tests.crawling import ROOT, archive_counts, run_crawl, start_crawl
+from tests.sites.trapsite import trap_site
 
 pytestmark = pytest.mark.e2e
 

@@ -1,5 +1,5 @@
 """End to end: ``scrapy crawl news -a url=...`` against a WordPress-like French news site
-full of traps (tests/../newscrawler/demo/trapsite.py), in a subprocess, as cron runs it."""
+full of traps (tests/sites/trapsite.py), in a subprocess, as cron runs it."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ from datetime import datetime
 import pytest
 
 from newscrawler.api import Archive
-from newscrawler.demo import SiteServer, trap_site
+from newscrawler.demo import SiteServer
 from tests.crawling import run_crawl
+from tests.sites.trapsite import trap_site
 
 pytestmark = pytest.mark.e2e
 

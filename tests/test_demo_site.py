@@ -13,9 +13,10 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from newscrawler.demo import SiteServer, demo_site, trap_site
+from newscrawler.demo import SiteServer, demo_site
 from newscrawler.demo.site import Site
-from newscrawler.demo.traps import BOMB_MIB
+from tests.sites.traps import BOMB_MIB
+from tests.sites.trapsite import trap_site
 
 NEWS_NS = "http://www.google.com/schemas/sitemap-news/0.9"
 

@@ -74,7 +74,8 @@ def _fixture_pages() -> list[tuple[str, str]]:
 
 def _site_pages() -> list[tuple[str, str]]:
     """Every article of the demo and trap sites (both in this repository), as served."""
-    from newscrawler.demo import demo_site, trap_site
+    from newscrawler.demo import demo_site
+    from tests.sites.trapsite import trap_site
 
     pages = []
     for site in (demo_site(), trap_site()):

@@ -112,7 +112,8 @@ def test_signature_follows_its_definition(name):
 
 
 def test_mod_prime_without_division():
-    np = pytest.importorskip("numpy")
+    import numpy as np
+
     p = minhash._PRIME
     edges = [0, 1, p - 1, p, p + 1, 2 * p - 1, 2 * p, 2 * p + 1, 3 * p + 6, 2**61, 2**62 - 1,
              2**63, 8 * p - 1, 8 * p, 8 * p + 6, 2**64 - 2, 2**64 - 1]

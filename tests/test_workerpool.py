@@ -28,8 +28,6 @@ from newscrawler.analysis.pool import (
 )
 from newscrawler.extraction import Article
 
-pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
-
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = ROOT / "tests" / "fixtures" / "pages" / "en_news_article.html"
 URL = "https://coastal.example/news/harbour-bridge-reopens"
@@ -210,7 +208,7 @@ def test_the_default_pool_runs_analyse_page():
 def test_the_analyser_rejects_pages_whose_extraction_fails_and_goes_on(caplog):
     analyzer = PageAnalyzer(1)
     analyzer.function = "tests.workerpool_jobs:extract_or_fail"
-    analyzer.timeout = 2
+    analyzer.timeout = 6  # a real page takes well under a second, even on a loaded machine
     analyzer.start()
 
     def analyse(marker: str) -> PageAnalysis:
@@ -228,7 +226,7 @@ def test_the_analyser_rejects_pages_whose_extraction_fails_and_goes_on(caplog):
     errors = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
     assert len(errors) == 3
     for error, marker, cause in zip(errors, ["CRASH", "HANG", "RAISE"], [
-            "worker exited with signal 9", "worker timed out after 2 s",
+            "worker exited with signal 9", "worker timed out after 6 s",
             "ValueError: lxml said no"], strict=True):
         assert error.startswith(f"Extraction of {URL}/{marker} failed, page dropped: {cause}")
 

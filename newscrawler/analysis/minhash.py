@@ -1,7 +1,7 @@
 """MinHash signatures over word 5-gram shingles: the pure half of near-duplicate detection.
 
 No database here, so extraction workers compute an article's signature next to its text
-(``newscrawler.worker``) and the archive only compares and stores it
+(``newscrawler.analysis.page``) and the archive only compares and stores it
 (``newscrawler.archive.clusters``). The hash family is fixed: signatures never change
 between versions of the code, so stored ones stay comparable.
 

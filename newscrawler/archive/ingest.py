@@ -14,7 +14,7 @@ together or not at all.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -26,7 +26,7 @@ from newscrawler.analysis.normalise import content_hash
 from newscrawler.archive import models
 from newscrawler.archive.clusters import BatchClusters
 from newscrawler.archive.lookup import chunks
-from newscrawler.extraction.article import Article
+from newscrawler.archive.records import ArticleRecord, FetchRecord, Record
 from newscrawler.revisit import RevisitPolicy, next_check
 from newscrawler.urls import canonicalize_url
 
@@ -37,47 +37,6 @@ _CONTENT = ("url", "title", "text", "sitename", "authors", "language", "publishe
             "warc_offset", "etag", "last_modified", "last_seen_at", "last_changed_at",
             "version", "minhash", "next_check_at")
 _FRESHNESS = ("last_seen_at", "etag", "last_modified", "next_check_at", "minhash")
-
-
-@dataclass
-class ArticleRecord:
-    """An extracted article and how it was fetched.
-
-    ``content_hash`` is ``normalise.content_hash(title, text)`` and ``minhash`` the text's
-    signature, both computed in the extraction workers; left empty, they are computed here.
-    """
-
-    article: Article
-    url: str
-    canonical_url: str
-    source: str | None
-    content_hash: str
-    fetched_at: datetime
-    status: int = 200
-    warc_file: str | None = None
-    warc_offset: int | None = None
-    etag: str | None = None
-    last_modified: str | None = None
-    # Other canonicalised URLs this page answered at (request URL before redirects, etc.).
-    aliases: list[str] = field(default_factory=list)
-    minhash: bytes | None = None
-
-    def urls(self) -> list[str]:
-        """The record's URLs, canonical first, without repeats or blanks."""
-        return list(dict.fromkeys(u for u in (self.canonical_url, self.url, *self.aliases) if u))
-
-
-@dataclass
-class FetchRecord:
-    """A fetch that stored no article: ``not_modified`` (a 304), ``dropped:<reason>``, ..."""
-
-    url: str
-    status: int
-    outcome: str
-    fetched_at: datetime
-
-
-Record = ArticleRecord | FetchRecord
 
 
 @dataclass(eq=False)

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from newscrawler.analysis.normalise import content_hash
 from newscrawler.archive import ingest, models, runs
-from newscrawler.archive.ingest import ArticleRecord, FetchRecord, Record
+from newscrawler.archive.records import ArticleRecord, FetchRecord, Record
 from newscrawler.revisit import DEFAULT_POLICY, RevisitPolicy
 
 __all__ = ["OUTCOMES", "RUN_COUNTERS", "ArchiveStore", "ArticleRecord", "FetchRecord",

@@ -5,7 +5,6 @@ from __future__ import annotations
 import click
 
 from newscrawler import __version__
-from newscrawler.api import DEFAULT_DB_URL
 from newscrawler.cli.common import GuardedGroup
 from newscrawler.cli.db import db
 from newscrawler.cli.export import export
@@ -15,12 +14,13 @@ from newscrawler.cli.schedule import schedule
 from newscrawler.cli.show import show
 from newscrawler.cli.sources import sources
 from newscrawler.cli.versions import versions
+from newscrawler.settings import defaults
 
 __all__ = ["main"]
 
 
 @click.group(cls=GuardedGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--db", "db_url", envvar="NEWSCRAWLER_DB", default=DEFAULT_DB_URL,
+@click.option("--db", "db_url", envvar="NEWSCRAWLER_DB", default=defaults["NEWSCRAWLER_DB"],
               show_default=True, metavar="URL",
               help="SQLAlchemy URL of the archive (env NEWSCRAWLER_DB).")
 @click.version_option(__version__, prog_name="newscrawler")

@@ -6,7 +6,6 @@ Loopback and private addresses are refused, redirects included, unless listed in
 
 from __future__ import annotations
 
-import os
 import urllib.error
 import urllib.request
 from typing import Any
@@ -14,6 +13,7 @@ from urllib.parse import urlsplit
 
 from newscrawler import __version__
 from newscrawler.netguard import host_allowed, parse_allowlist
+from newscrawler.settings import env_setting
 
 TIMEOUT_S = 30
 MAX_BYTES = 16 * 1024 * 1024
@@ -29,7 +29,7 @@ def check_public(url: str) -> None:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise FetchError(f"not a http(s) URL: {url!r}")
-    allowlist = parse_allowlist(os.environ.get("NEWSCRAWLER_ALLOW_PRIVATE_HOSTS"))
+    allowlist = parse_allowlist(env_setting("NEWSCRAWLER_ALLOW_PRIVATE_HOSTS"))
     allowed, reason = host_allowed(parts.hostname, allowlist)
     if not allowed:
         raise FetchError(

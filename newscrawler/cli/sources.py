@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from typing import Any
 
@@ -10,15 +9,14 @@ import click
 
 from newscrawler.cli.common import CliError
 from newscrawler.cli.output import write_jsonl, write_table
+from newscrawler.settings import env_setting
 from newscrawler.sources import SourcesError, load_sources
-
-DEFAULT_SOURCES = "data/sources.toml"
 
 
 def file_option(command: Any) -> Any:
     return click.option(
         "--file", "path", metavar="PATH",
-        default=lambda: os.environ.get("NEWSCRAWLER_SOURCES") or DEFAULT_SOURCES,
+        default=lambda: env_setting("NEWSCRAWLER_SOURCES"),
         show_default="NEWSCRAWLER_SOURCES or data/sources.toml", help="The sources file.",
     )(command)
 
@@ -40,6 +38,9 @@ def sources() -> None:
 def list_sources(path: str, fmt: str) -> None:
     """List the sources: name, language, collection, first entry point.
 
+    ``--format jsonl`` gives every field, with the revisit schedule in effect (``recheck``:
+    the source's own or the default).
+
     \b
     Example:
       newscrawler sources list --format jsonl
@@ -47,7 +48,9 @@ def list_sources(path: str, fmt: str) -> None:
     loaded = load_sources(path)
     stream = sys.stdout
     if fmt == "jsonl":
-        write_jsonl((source.model_dump(mode="json") for source in loaded.values()), stream)
+        write_jsonl(({**source.model_dump(mode="json"),
+                      "recheck": source.revisit_policy().to_config()}
+                     for source in loaded.values()), stream)
         return
     rows = [{"name": s.name, "language": s.language, "collection": s.tags.collection,
              "start": (s.start_urls + s.feeds + s.sitemaps)[0]} for s in loaded.values()]

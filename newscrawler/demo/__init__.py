@@ -1,13 +1,13 @@
-"""The bundled offline news sites and their HTTP server, for ``make demo`` and the tests.
+"""The bundled offline demo news site and the HTTP server that serves it, for ``make demo``.
 
-``demo_site()`` is the friendly bilingual site ``make demo`` crawls; ``trap_site()`` is a
-WordPress-like French site full of crawler traps for the end-to-end tests. Either is served
-with ``SiteServer(site)`` on 127.0.0.1 (port 0 by default), as a context manager.
+``demo_site()`` is a small bilingual news site (home, sections, feed, sitemaps, twelve
+articles); ``SiteServer(site)`` serves any ``Site`` on 127.0.0.1 (port 0 by default), as a
+context manager. The tests serve it too, beside their own trap and fault sites
+(``tests/sites``).
 """
 
 from newscrawler.demo.friendly import demo_site
 from newscrawler.demo.server import SiteServer
 from newscrawler.demo.site import ArticleSpec, Response, Site
-from newscrawler.demo.trapsite import trap_site
 
-__all__ = ["ArticleSpec", "Response", "Site", "SiteServer", "demo_site", "trap_site"]
+__all__ = ["ArticleSpec", "Response", "Site", "SiteServer", "demo_site"]

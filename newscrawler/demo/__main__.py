@@ -13,6 +13,7 @@ from pathlib import Path
 
 from newscrawler.api import Archive
 from newscrawler.demo import SiteServer, demo_site
+from newscrawler.settings import env_setting
 
 ROOT = Path(__file__).resolve().parents[2]
 PREFERRED_PORT = 8642
@@ -27,7 +28,7 @@ def _server() -> SiteServer:
 
 
 def main() -> int:
-    db = os.environ.get("NEWSCRAWLER_DB", "sqlite:///data/archive.sqlite3")
+    db = env_setting("NEWSCRAWLER_DB")
     server = _server()
     try:
         print(f"Demo news site: {server.base_url}/")

@@ -5,11 +5,12 @@ dropped): ``/calendar/2031/07/`` and ``/calendar/2031/08/`` share one. Traps are
 lead on forever (calendars, pagination, session ids, one page linking to 50,000 ``/x/N/``).
 
 Two bounds, counted per shape:
-- at most ``window`` requests may be in flight (scheduled, not yet answered); the others wait
-  in a bounded backlog and go out as answers come back, so links scheduled together from one
-  page cannot all pass at once;
 - once ``limit`` answers were not articles (listings, 404s, failures), the shape is closed:
-  its backlog is dropped and nothing of that shape is scheduled again in this run.
+  its backlog is dropped and nothing of that shape is scheduled again in this run;
+- requests in flight (scheduled, not yet answered) count against that limit too, and at most
+  ``window`` may be in flight; the others wait in a bounded backlog and go out as answers
+  come back. So links scheduled together from one page cannot all pass at once, and a shape
+  whose pages are all 404s costs at most ``limit`` requests.
 A shape whose pages keep turning out to be articles (``/story/12345``) is never closed.
 """
 
@@ -43,13 +44,17 @@ class ShapeBudget:
     def closed(self, key: str) -> bool:
         return self.not_articles[key] >= self.limit
 
+    def _room(self, key: str) -> int:
+        in_flight = self.in_flight[key]
+        return min(self.window - in_flight, self.limit - self.not_articles[key] - in_flight)
+
     def offer(self, url: str) -> bool:
         """True: schedule ``url`` now. False: it waits in its shape's backlog, or is dropped."""
         key = shape(url)
         if self.closed(key):
             self.dropped += 1
             return False
-        if self.in_flight[key] < self.window:
+        if self._room(key) > 0:
             self.in_flight[key] += 1
             return True
         waiting = self._waiting.setdefault(key, deque())
@@ -75,9 +80,9 @@ class ShapeBudget:
     def release(self) -> list[str]:
         """Waiting URLs whose shape has room again: schedule them now."""
         released = []
-        for key in [k for k, waiting in self._waiting.items() if self.in_flight[k] < self.window]:
+        for key in [k for k in self._waiting if self._room(k) > 0]:
             waiting = self._waiting[key]
-            while waiting and self.in_flight[key] < self.window:
+            while waiting and self._room(key) > 0:
                 released.append(waiting.popleft())
                 self.in_flight[key] += 1
             if not waiting:

@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from newscrawler.demo.french import MONTHS
 from newscrawler.demo.markup import esc
+from tests.sites.french import MONTHS
 
 SITE_NAME = "Ciel & Défense"
 TAGLINE = "L’actualité de l’aéronautique et de la défense"

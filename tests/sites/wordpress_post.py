@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from newscrawler.demo.markup import esc, json_ld, paragraphs_html, person
 from newscrawler.demo.site import ArticleSpec
-from newscrawler.demo.wordpress import (
+from tests.sites.wordpress import (
     AUTHOR_BOX_TITLE,
     CATEGORIES,
     NEWSLETTER_TEXT,

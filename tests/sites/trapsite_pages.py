@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from newscrawler.demo import traps
-from newscrawler.demo import wordpress as wp
-from newscrawler.demo.french import AUTHORS, MONTHS
 from newscrawler.demo.markup import esc, slugify
 from newscrawler.demo.site import ArticleSpec, Response, html_response
+from tests.sites import traps
+from tests.sites import wordpress as wp
+from tests.sites.french import AUTHORS, MONTHS
 
 if TYPE_CHECKING:
-    from newscrawler.demo.trapsite import TrapSite
+    from tests.sites.trapsite import TrapSite
 
 HOME_SIZE = 10
 ARCHIVE_SIZE = 5

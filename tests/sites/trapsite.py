@@ -14,13 +14,14 @@ from collections.abc import Callable
 from datetime import datetime
 from urllib.parse import SplitResult, parse_qs
 
-from newscrawler.demo import markup, traps
-from newscrawler.demo import wordpress as wp
-from newscrawler.demo import wordpress_post as post
-from newscrawler.demo.french import AUTHORS, comments_for, draft
+from newscrawler.demo import markup
 from newscrawler.demo.markup import esc, slugify
 from newscrawler.demo.site import ArticleSpec, Response, Site, html_response, text_response
-from newscrawler.demo.trapsite_pages import Listing, page_response
+from tests.sites import traps
+from tests.sites import wordpress as wp
+from tests.sites import wordpress_post as post
+from tests.sites.french import AUTHORS, comments_for, draft
+from tests.sites.trapsite_pages import Listing, page_response
 
 TRACKING = "?utm_source=twitter&utm_medium=social"
 PAGE_SIZE = 5
