@@ -21,6 +21,8 @@ NEWSCRAWLER_DB = os.environ.get("NEWSCRAWLER_DB", "sqlite:///data/archive.sqlite
 NEWSCRAWLER_SOURCES = os.environ.get("NEWSCRAWLER_SOURCES", "data/sources.toml")
 # Where raw captures (WARC, gzip per record) are written.
 NEWSCRAWLER_WARC_DIR = os.environ.get("NEWSCRAWLER_WARC_DIR", "data/warc")
+# A WARC file is closed and a new one started past this size (bytes, or 1GB, 500MB, 2GiB).
+NEWSCRAWLER_WARC_MAX_SIZE = os.environ.get("NEWSCRAWLER_WARC_MAX_SIZE", "1GB")
 # Set: the frontier and seen-set live in Redis (distributed mode). Unset: local frontier.
 NEWSCRAWLER_REDIS_URL = os.environ.get("NEWSCRAWLER_REDIS_URL", "")
 # Hosts/IPs that may be fetched although loopback or private (comma separated).
@@ -76,6 +78,9 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
     "scrapy.downloadermiddlewares.cookies.CookiesMiddleware": None,  # COOKIES_ENABLED = False
     "newscrawler.middlewares.QuickMetaRefreshMiddleware": 580,
+    # Every fetch to WARC, raw: nearer the downloader than decompression (590), redirects
+    # (600) and retries (550), so it sees final request headers and undecoded responses.
+    "newscrawler.capture.middleware.CaptureMiddleware": 950,
 }
 ITEM_PIPELINES = {
     "pipelines.validate.ValidatePipeline": 100,
