@@ -171,15 +171,16 @@ def _path(root: Path, warc_file: str) -> Path:
 def _capture(record: ArcWarcRecord, warc_file: str, offset: int) -> Capture:
     """A ``Capture`` of ``record`` (its length is known once the record is read)."""
     warc = record.rec_headers
-    http = record.http_headers if record.rec_type != "request" else None
+    http = record.http_headers
     headers = list(http.headers) if http is not None else []
+    answer = http is not None and record.rec_type != "request"  # a request has no status
     ref = CaptureRef(warc_file, offset, 0, warc.get_header("WARC-Record-ID"),
                      parse_warc_date(warc.get_header("WARC-Date")),
                      warc.get_header("WARC-Target-URI") or "",
                      warc.get_header("WARC-Payload-Digest"),
-                     int(http.get_statuscode()) if http is not None else None, record.rec_type)
-    return Capture(ref, http.protocol if http is not None else "", headers,
-                   record.raw_stream.read(), headers, dict(warc.headers))
+                     int(http.get_statuscode()) if answer else None, record.rec_type)
+    return Capture(ref, http.protocol if answer else "", headers, record.raw_stream.read(),
+                   headers, dict(warc.headers))
 
 
 def _located(capture: Capture, offset: int, length: int) -> Capture:

@@ -91,8 +91,9 @@ class CaptureWriter:
         member = self.member(record, self.gzip_level)
         with self._lock:
             warc_file, offset = self._append(member)
+        digest = record.rec_headers.get_header("WARC-Payload-Digest")
         return CaptureRef(warc_file, offset, len(member), _record_id(record), _date(record),
-                          response.target_uri, None, None, "metadata")
+                          response.target_uri, digest, None, "metadata")
 
     def _write_pair(self, exchange: Exchange, main: ArcWarcRecord, request: ArcWarcRecord,
                     original: CaptureRef | None) -> CaptureRef:
