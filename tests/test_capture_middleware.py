@@ -100,11 +100,13 @@ def test_identical_payload_within_a_run_is_a_revisit(tmp_path) -> None:
 def test_not_modified_refers_to_the_latest_capture(tmp_path) -> None:
     mw = _middleware(tmp_path)
     lone = _fetch(mw, url=URL + "?new", body=b"", status=304)[0].meta[META_KEY]
+    lone_again = _fetch(mw, url=URL + "?new", body=b"", status=304)[0].meta[META_KEY]
     _fetch(mw)
     latest = _fetch(mw, body=HTML + b"v2")[0].meta[META_KEY]
     not_modified = _fetch(mw, body=b"", status=304, headers={"ETag": '"v2"'})[0].meta[META_KEY]
     mw.close()
     assert (lone.rec_type, lone.status) == ("response", 304)  # nothing to refer to
+    assert lone_again.rec_type == "response"  # a 304 is no original for another
     assert not_modified.rec_type == "revisit" and not_modified.refers_to == latest
     capture = read_capture(tmp_path, not_modified.warc_file, not_modified.offset)
     assert capture.status == 304 and capture.body == HTML + b"v2"
@@ -132,6 +134,7 @@ def test_truncated_bodies_are_marked_and_not_deduplicated(tmp_path) -> None:
     cut_again = _fetch(mw, body=HTML[:100], flags=["dataloss"])[0].meta[META_KEY]
     mw.close()
     assert cut.rec_type == cut_again.rec_type == "response"
+    assert mw.recent.latest(URL) != cut  # a cut body is no original for later fetches
     capture = read_capture(tmp_path, cut.warc_file, cut.offset)
     assert capture.warc_headers["WARC-Truncated"] == "disconnect"
 

@@ -156,3 +156,18 @@ def test_decoding_refuses_bombs_and_unknown_codings() -> None:
         decode_payload(b"not gzip at all", "gzip")
     two_members = gzip.compress(b"one ") + gzip.compress(b"two")
     assert decode_payload(two_members, "gzip") == b"one two"
+
+
+def test_a_file_torn_by_a_crash_reads_up_to_the_damage(tmp_path, caplog) -> None:
+    with CaptureWriter(tmp_path / "warc", INFO) as writer:
+        refs = [writer.write_response(_exchange(f"https://ex.com/{i}", bytes(range(256)) * 20))
+                for i in range(3)]
+    data = (tmp_path / "warc" / refs[0].warc_file).read_bytes()
+    torn = tmp_path / "warc" / "torn.warc.gz"
+    torn.write_bytes(data[:refs[2].offset + refs[2].length // 2])  # killed mid-record
+    assert [c.ref.offset for c in iter_captures(tmp_path / "warc", [torn.name])] == [
+        refs[0].offset, refs[1].offset]
+    assert f"Stopped reading torn.warc.gz at offset {refs[2].offset}" in caplog.text
+    with pytest.raises(WarcError, match="unreadable|no record"):
+        read_capture(tmp_path / "warc", torn.name, refs[2].offset, refs[2].length)
+    assert read_capture(tmp_path / "warc", torn.name, refs[1].offset).url == "https://ex.com/1"

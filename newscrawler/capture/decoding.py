@@ -34,8 +34,8 @@ def decode_payload(payload: bytes, content_encoding: str = "", transfer_encoding
     codings = [c.strip().lower() for c in content_encoding.split(",") if c.strip()]
     for coding in reversed(codings):
         payload = _decode(coding, payload, max_size)
-    if len(payload) > max_size:
-        raise DecodingError(f"decoded body is over {max_size} bytes")
+        if len(payload) > max_size:
+            raise DecodingError(f"decoded body is over {max_size} bytes")
     return payload
 
 
@@ -58,7 +58,7 @@ def _decode(coding: str, data: bytes, max_size: int) -> bytes:
             raise DecodingError(f"unknown Content-Encoding {coding!r}")
     except (zlib.error, brotli.error, zstd.ZstdError, EOFError) as exc:
         raise DecodingError(f"corrupt {coding} payload: {exc}") from None
-    return _bounded(out, max_size)
+    return out
 
 
 def _inflate(data: bytes, wbits: int, max_size: int) -> bytes:
@@ -67,14 +67,10 @@ def _inflate(data: bytes, wbits: int, max_size: int) -> bytes:
     while data:
         decompressor = zlib.decompressobj(wbits)
         out += decompressor.decompress(data, max_size + 1 - len(out))
-        _bounded(out, max_size)
+        if len(out) > max_size:
+            raise DecodingError(f"decoded body is over {max_size} bytes")
         if not decompressor.eof:
             break  # truncated member: keep what it held
         data = decompressor.unused_data.lstrip(b"\0")
     return bytes(out)
 
-
-def _bounded(out: bytes | bytearray, max_size: int) -> bytes:
-    if len(out) > max_size:
-        raise DecodingError(f"decoded body is over {max_size} bytes")
-    return bytes(out)

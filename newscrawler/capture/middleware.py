@@ -108,7 +108,8 @@ class CaptureMiddleware:
             if original is not None:
                 return self.writer.write_revisit(exchange, original, "identical-payload-digest")
         ref = self.writer.write_response(exchange)
-        self.recent.add(ref)
+        if 200 <= exchange.status < 300 and not exchange.truncated:
+            self.recent.add(ref)  # a whole payload, that later fetches may refer to
         return ref
 
     def _find(self, url: str, digest: str) -> CaptureRef | None:

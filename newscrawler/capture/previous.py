@@ -20,7 +20,8 @@ __all__ = ["MemoryCaptures", "PreviousCaptures"]
 class PreviousCaptures(Protocol):
     """Lookups of earlier ``response`` captures; called from the capture thread.
 
-    Both return a capture holding a payload (a ``response`` record), never a revisit.
+    Both return a ``response`` record of a 2xx answer with its whole payload (not a
+    revisit, a 304 or a truncated body): what a revisit may stand on.
     """
 
     def find(self, url: str, payload_digest: str) -> CaptureRef | None:
@@ -45,7 +46,7 @@ class MemoryCaptures:
         self._by_url: OrderedDict[str, dict[str, CaptureRef]] = OrderedDict()
 
     def add(self, ref: CaptureRef) -> None:
-        """Remember a ``response`` capture (revisits hold no payload of their own)."""
+        """Remember a ``response`` capture with a whole 2xx payload (the caller knows)."""
         if ref.rec_type != "response" or ref.payload_digest is None:
             return
         with self._lock:

@@ -9,6 +9,7 @@ scanning the WARC directory.
 
 from __future__ import annotations
 
+import logging
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
@@ -27,6 +28,8 @@ from newscrawler.capture.refs import CaptureRef, Location, parse_warc_date
 __all__ = [
     "Capture", "WarcError", "find_record", "iter_captures", "read_capture", "read_record_at",
 ]
+
+logger = logging.getLogger(__name__)
 
 Locate = Callable[[str], Location | None]
 _READ_ERRORS = (ArchiveLoadFailed, zlib.error, OSError, EOFError, ValueError)
@@ -96,22 +99,34 @@ def read_capture(warc_dir: str | Path, warc_file: str, offset: int, length: int 
 def iter_captures(warc_dir: str | Path, warc_files: Iterable[str] | None = None,
                   rec_types: tuple[str, ...] = ("response",)) -> Iterator[Capture]:
     """Every record of these types in ``warc_files`` (default: all files of the directory),
-    in file order; revisits are not resolved (their payload is empty)."""
+    in file order; revisits are not resolved (their payload is empty).
+
+    A file that cannot be read to its end (the last record torn by a crash) yields its
+    records up to the damage, with a warning.
+    """
     root = Path(warc_dir)
     names = sorted(p.name for p in root.glob("*.warc.gz")) if warc_files is None else warc_files
     for name in names:
-        with open(_path(root, name), "rb") as stream:
-            records = ArchiveIterator(stream)
+        yield from _file_captures(root, name, rec_types)
+
+
+def _file_captures(root: Path, name: str, rec_types: tuple[str, ...]) -> Iterator[Capture]:
+    with open(_path(root, name), "rb") as stream:
+        records = ArchiveIterator(stream)
+        while True:
             try:
-                for record in records:
-                    if record.rec_type not in rec_types:
-                        continue
-                    capture = _capture(record, name, records.offset)
-                    records.read_to_end(record)
-                    yield _located(capture, records.get_record_offset(),
-                                   records.get_record_length())
+                record = next(records, None)
+                if record is None:
+                    return
+                if record.rec_type not in rec_types:
+                    continue
+                capture = _capture(record, name, 0)
+                records.read_to_end(record)
             except _READ_ERRORS as exc:
-                raise WarcError(f"unreadable WARC file {name}: {_short(exc)}") from None
+                logger.warning("Stopped reading %s at offset %d: %s", name,
+                               records.offset, _short(exc))
+                return
+            yield _located(capture, records.get_record_offset(), records.get_record_length())
 
 
 def find_record(warc_dir: str | Path, record_id: str) -> Location | None:
@@ -120,10 +135,14 @@ def find_record(warc_dir: str | Path, record_id: str) -> Location | None:
     for path in sorted(root.glob("*.warc.gz"), reverse=True):
         with open(path, "rb") as stream:
             records = ArchiveIterator(stream, no_record_parse=True)
-            for record in records:
-                if record.rec_headers.get_header("WARC-Record-ID") == record_id:
-                    records.read_to_end(record)
-                    return path.name, records.get_record_offset(), records.get_record_length()
+            try:
+                for record in records:
+                    if record.rec_headers.get_header("WARC-Record-ID") == record_id:
+                        records.read_to_end(record)
+                        return (path.name, records.get_record_offset(),
+                                records.get_record_length())
+            except _READ_ERRORS:
+                continue  # a torn tail: what it held is not the record sought
     return None
 
 
@@ -171,16 +190,21 @@ def _path(root: Path, warc_file: str) -> Path:
 def _capture(record: ArcWarcRecord, warc_file: str, offset: int) -> Capture:
     """A ``Capture`` of ``record`` (its length is known once the record is read)."""
     warc = record.rec_headers
+    record_id, date = warc.get_header("WARC-Record-ID"), warc.get_header("WARC-Date")
+    if not record_id or not date:  # bytes warcio could parse, but no WARC record
+        raise ValueError("no WARC-Record-ID or WARC-Date")
     http = record.http_headers
     headers = list(http.headers) if http is not None else []
     answer = http is not None and record.rec_type != "request"  # a request has no status
-    ref = CaptureRef(warc_file, offset, 0, warc.get_header("WARC-Record-ID"),
-                     parse_warc_date(warc.get_header("WARC-Date")),
+    ref = CaptureRef(warc_file, offset, 0, record_id, parse_warc_date(date),
                      warc.get_header("WARC-Target-URI") or "",
                      warc.get_header("WARC-Payload-Digest"),
                      int(http.get_statuscode()) if answer else None, record.rec_type)
-    return Capture(ref, http.protocol if answer else "", headers, record.raw_stream.read(),
-                   headers, dict(warc.headers))
+    payload = record.raw_stream.read()
+    if record.raw_stream.tell() < int(warc.get_header("Content-Length") or 0):
+        raise ValueError("record cut short (a crash mid-write?)")
+    return Capture(ref, http.protocol if answer else "", headers, payload, headers,
+                   dict(warc.headers))
 
 
 def _located(capture: Capture, offset: int, length: int) -> Capture:

@@ -103,7 +103,7 @@ class CaptureWriter:
         with self._lock:
             warc_file, offset = self._append(first + self.member(request, self.gzip_level))
         digest = main.rec_headers.get_header("WARC-Payload-Digest")
-        return CaptureRef(warc_file, offset, len(first), _record_id(main), exchange.date,
+        return CaptureRef(warc_file, offset, len(first), _record_id(main), _date(main),
                           exchange.url, digest, exchange.status, main.rec_type, original)
 
     def _level(self, exchange: Exchange) -> int:
