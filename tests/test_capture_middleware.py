@@ -164,7 +164,6 @@ def test_from_crawler(tmp_path) -> None:
                 "NEWSCRAWLER_CONTACT_URL": "https://ops.example", "USER_AGENT": "ua/1",
                 "ROBOTSTXT_OBEY": True}
     crawler = get_crawler(NewsSpider, settings)
-    crawler.spider = crawler._create_spider()
     mw = CaptureMiddleware.from_crawler(crawler)
     info = mw.writer.info
     assert (info.operator, info.user_agent, info.robots) == ("https://ops.example", "ua/1", "obey")

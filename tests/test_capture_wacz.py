@@ -11,6 +11,7 @@ import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from newscrawler.capture.cdxj import write_cdxj
@@ -65,7 +66,8 @@ def test_cdxj_is_sorted_by_surt_and_lists_responses_and_revisits(tmp_path) -> No
     assert revisit["digest"] == made["refs"][0].payload_digest
 
 
-def test_wacz_of_a_selection(tmp_path) -> None:
+@pytest.fixture
+def package(tmp_path) -> dict:
     warc = tmp_path / "warc"
     made = _archive(warc)
     refs, revisit, meta = made["refs"], made["revisit"], made["meta"]
@@ -75,44 +77,48 @@ def test_wacz_of_a_selection(tmp_path) -> None:
     pages = [{"url": r.target_uri, "ts": r.date, "title": f"Article {n}"}
              for n, r in ((3, refs[3]), (0, revisit))]
     summary = build_wacz(tmp_path / "pkg.wacz", selection, pages, warc, title="Test export")
-    package = zipfile.ZipFile(summary.path)
-    names = package.namelist()
-    assert set(names) == {"archive/data-00001.warc.gz", "indexes/index.cdx.gz",
-                          "indexes/index.idx", "pages/pages.jsonl", "datapackage.json",
-                          "datapackage-digest.json"}
+    return {**made, "summary": summary, "zip": zipfile.ZipFile(summary.path), "warc": warc}
+
+
+def test_wacz_holds_the_selected_records_and_theirs(package) -> None:
+    summary, wacz = package["summary"], package["zip"]
+    assert set(wacz.namelist()) == {
+        "archive/data-00001.warc.gz", "indexes/index.cdx.gz", "indexes/index.idx",
+        "pages/pages.jsonl", "datapackage.json", "datapackage-digest.json"}
     for name in ("archive/data-00001.warc.gz", "indexes/index.cdx.gz"):
-        assert package.getinfo(name).compress_type == zipfile.ZIP_STORED
-    records = _records(package.read("archive/data-00001.warc.gz"))
+        assert wacz.getinfo(name).compress_type == zipfile.ZIP_STORED
+    records = _records(wacz.read("archive/data-00001.warc.gz"))
     assert sorted(records) == sorted([
         ("warcinfo", None), ("response", "https://ex.com/3"), ("request", "https://ex.com/3"),
         ("metadata", "https://ex.com/3"), ("revisit", "https://ex.com/0"),
         ("request", "https://ex.com/0"), ("response", "https://ex.com/0"),
         ("request", "https://ex.com/0")])
     assert summary.records == 7 and summary.pages == 2
-    whole = sum(p.stat().st_size for p in warc.iterdir())
+    whole = sum(p.stat().st_size for p in package["warc"].iterdir())
     assert summary.bytes < whole / 4  # copied members, not whole files
+    index = gzip.decompress(wacz.read("indexes/index.cdx.gz")).decode().splitlines()
+    assert [line.split(" ")[0] for line in index] == ["com,ex)/0", "com,ex)/0", "com,ex)/3"]
+    assert all('"filename": "data-00001.warc.gz"' in line for line in index)
 
-    datapackage = json.loads(package.read("datapackage.json"))
+
+def test_wacz_datapackage_pages_and_validation(package) -> None:
+    wacz, refs = package["zip"], package["refs"]
+    datapackage = json.loads(wacz.read("datapackage.json"))
     assert datapackage["wacz_version"] == "1.1.1" and datapackage["title"] == "Test export"
     for resource in datapackage["resources"]:
-        data = package.read(resource["path"])
+        data = wacz.read(resource["path"])
         assert resource["hash"] == "sha256:" + hashlib.sha256(data).hexdigest()
         assert resource["bytes"] == len(data)
-    assert {r["path"] for r in datapackage["resources"]} == set(names) - {
+    assert {r["path"] for r in datapackage["resources"]} == set(wacz.namelist()) - {
         "datapackage.json", "datapackage-digest.json"}
-    digest = json.loads(package.read("datapackage-digest.json"))
+    digest = json.loads(wacz.read("datapackage-digest.json"))
     assert digest == {"path": "datapackage.json", "hash": "sha256:" + hashlib.sha256(
-        package.read("datapackage.json")).hexdigest()}
-
+        wacz.read("datapackage.json")).hexdigest()}
     header, *lines = [json.loads(line) for line in
-                      package.read("pages/pages.jsonl").decode().splitlines()]
+                      wacz.read("pages/pages.jsonl").decode().splitlines()]
     assert header == {"format": "json-pages-1.0", "id": "pages", "title": "Test export"}
     assert [(p["url"], p["title"]) for p in lines] == [
         ("https://ex.com/3", "Article 3"), ("https://ex.com/0", "Article 0")]
     assert lines[0]["ts"] == refs[3].date.strftime("%Y-%m-%dT%H:%M:%SZ")
-    index = gzip.decompress(package.read("indexes/index.cdx.gz")).decode().splitlines()
-    assert [line.split(" ")[0] for line in index] == ["com,ex)/0", "com,ex)/0", "com,ex)/3"]
-    assert all('"filename": "data-00001.warc.gz"' in line for line in index)
-
-    check = wacz_validate(summary.path)
+    check = wacz_validate(package["summary"].path)
     assert check.returncode == 0 and "Validation succeeded" in check.stdout, check.stdout

@@ -64,7 +64,7 @@ class CaptureMiddleware:
         directory = settings.get("NEWSCRAWLER_WARC_DIR")
         if not directory:
             raise NotConfigured("NEWSCRAWLER_WARC_DIR is empty: fetches are not captured")
-        spider = crawler.spider.name if crawler.spider else "crawl"
+        spider = crawler.spidercls.name
         started = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         info = WarcInfo(
             software=(f"newscrawler/{__version__} (Scrapy {version('scrapy')}, "
