@@ -3,9 +3,13 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# The replay tools the tests drive (pywb, py-wacz), in their own environment: pywb pins
+# redis 2.10 and pyOpenSSL < 26.2, which the crawler's own dependencies cannot share.
+TOOLS  := $(VENV)/tools
+TOOLS_STAMP := $(TOOLS)/.installed
 SOURCE ?=
 
-.PHONY: install demo test crawl bench lint clean
+.PHONY: install tools demo test crawl bench lint clean
 
 install: $(STAMP)
 
@@ -15,10 +19,18 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test]'
 	touch $(STAMP)
 
+tools: $(TOOLS_STAMP)
+
+$(TOOLS_STAMP): constraints-tools.txt
+	test -x $(TOOLS)/bin/python || $(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/python -m pip install --quiet --upgrade pip
+	$(TOOLS)/bin/python -m pip install --quiet -c constraints-tools.txt pywb wacz
+	touch $(TOOLS_STAMP)
+
 demo: install
 	$(BIN)/python -m newscrawler.demo
 
-test: install
+test: install tools
 	$(BIN)/python -m pytest -q
 
 crawl: install

@@ -23,6 +23,8 @@ defaults: dict[str, str] = {
     "NEWSCRAWLER_SOURCES": "data/sources.toml",
     # Where raw captures (WARC, gzip per record) are written.
     "NEWSCRAWLER_WARC_DIR": "data/warc",
+    # A WARC file is closed and a new one started past this size (bytes, or 1GB, 500MB, 2GiB).
+    "NEWSCRAWLER_WARC_MAX_SIZE": "1GB",
     # Set: the frontier and seen-set live in Redis (distributed mode). Unset: local frontier.
     "NEWSCRAWLER_REDIS_URL": "",
     # Hosts/IPs that may be fetched although loopback or private (comma separated).
@@ -49,6 +51,7 @@ def env_setting(name: str) -> str:
 NEWSCRAWLER_DB = env_setting("NEWSCRAWLER_DB")
 NEWSCRAWLER_SOURCES = env_setting("NEWSCRAWLER_SOURCES")
 NEWSCRAWLER_WARC_DIR = env_setting("NEWSCRAWLER_WARC_DIR")
+NEWSCRAWLER_WARC_MAX_SIZE = env_setting("NEWSCRAWLER_WARC_MAX_SIZE")
 NEWSCRAWLER_REDIS_URL = env_setting("NEWSCRAWLER_REDIS_URL")
 NEWSCRAWLER_ALLOW_PRIVATE_HOSTS = env_setting("NEWSCRAWLER_ALLOW_PRIVATE_HOSTS")
 NEWSCRAWLER_CONTACT_URL = env_setting("NEWSCRAWLER_CONTACT_URL")
@@ -91,6 +94,9 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
     "scrapy.downloadermiddlewares.cookies.CookiesMiddleware": None,  # COOKIES_ENABLED = False
     "newscrawler.middlewares.QuickMetaRefreshMiddleware": 580,
+    # Every fetch to WARC, raw: nearer the downloader than decompression (590), redirects
+    # (600) and retries (550), so it sees final request headers and undecoded responses.
+    "newscrawler.capture.middleware.CaptureMiddleware": 950,
 }
 # The spider awaits each page's analysis (newscrawler.analysis) and yields one item per
 # fetch; the pipelines only give articles their identity URL and store everything.

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from scrapy.commands.crawl import Command as ScrapyCrawl
 
 from newscrawler import memory
+from newscrawler.capture.size import parse_size
 from newscrawler.extensions import EXIT_STATUS
 from newscrawler.plan import CrawlPlan, PlanError, make_plan
 
@@ -36,7 +37,8 @@ class Command(ScrapyCrawl):
         try:
             plan = make_plan(opts.spargs, self.settings.get("NEWSCRAWLER_SOURCES"),
                              self.settings.getint("NEWSCRAWLER_DEPTH_LIMIT"))
-        except PlanError as exc:
+            parse_size(self.settings.get("NEWSCRAWLER_WARC_MAX_SIZE"))
+        except (PlanError, ValueError) as exc:
             _error(str(exc))
             self.exitcode = EXIT_CONFIG
             return
