@@ -1,12 +1,14 @@
-"""The cheaper extraction path gives what the plain one gives.
+"""The cheaper extraction path gives what the plain one gives: both paths, page by page.
 
-Readings that share trafilatura's raw-tree pruning (``body._SharedReadings``, on its private
-API) must give the texts of ``bare_extraction`` itself, and the parser whose element classes
-are chosen in C must give the classes of lxml.html's own.
+Readings that share trafilatura's raw-tree pruning (``trafilatura_internals``, on its
+private API, gated on the verified version) must give the texts of ``bare_extraction``
+itself, and the parser whose element classes are chosen in C must give the classes of
+lxml.html's own.
 """
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -14,12 +16,15 @@ import lxml.html
 import pytest
 import trafilatura.core
 
-from newscrawler.extraction import body
+from newscrawler import version_gate
+from newscrawler.extraction import body, trafilatura_internals
 from newscrawler.extraction.cleaning import merge_split_bodies
 from newscrawler.extraction.core import parse_html
 from newscrawler.extraction.decoding import decode_html
+from newscrawler.extraction.trafilatura_internals import SharedReadings, shared_reader
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
+CONSTRAINTS = (Path(__file__).parents[1] / "constraints.txt").read_text("utf-8")
 # The readings extract_body makes, and a few more option sets.
 READINGS: list[dict[str, Any]] = [
     {"favor_recall": True, "target_language": "en"},
@@ -91,16 +96,15 @@ def _assert_shared_readings_match(html: str, url: str) -> None:
     assert tree is not None
     merge_split_bodies(tree)
     before = lxml.html.tostring(tree)
-    internals = body._trafilatura_internals()
-    assert internals is not None
-    assert not internals._forum_thread_page(tree)
-    shared = body._SharedReadings(internals, tree, url)
+    core = trafilatura_internals.internals()
+    assert core is not None
+    shared = SharedReadings(core, tree, url, body.public_reading)
     for options in READINGS:
         assert shared.read(**options) == body.public_reading(tree, url, **options), options
     # The readings left both the page's tree and the shared pruned tree as they were.
     assert lxml.html.tostring(tree) == before
-    fresh = body._SharedReadings(internals, tree, url)
-    assert lxml.html.tostring(shared._pruned_tree()) == lxml.html.tostring(fresh._pruned_tree())
+    fresh = SharedReadings(core, tree, url, body.public_reading)
+    assert lxml.html.tostring(shared.pruned_tree()) == lxml.html.tostring(fresh.pruned_tree())
 
 
 @pytest.mark.parametrize(("name", "html"), _fixture_pages(), ids=lambda v: v[:20])
@@ -112,9 +116,10 @@ def test_shared_pruning_prunes_what_trafilatura_prunes() -> None:
     for name, pruned_away in (("comments", "Reader 1"), ("appended", "Another article")):
         tree = parse_html(SYNTHETIC[name])
         assert tree is not None
-        internals = body._trafilatura_internals()
-        assert internals is not None
-        pruned = body._SharedReadings(internals, tree, "https://x.example/")._pruned_tree()
+        core = trafilatura_internals.internals()
+        assert core is not None
+        pruned = SharedReadings(core, tree, "https://x.example/", body.public_reading) \
+            .pruned_tree()
         assert SENTENCES[0] in pruned.text_content()
         assert pruned_away not in pruned.text_content()
         assert pruned_away in tree.text_content()  # the page's own tree is left whole
@@ -130,31 +135,52 @@ def test_shared_pruning_reads_what_bare_extraction_reads_on_site_pages() -> None
 def test_forum_pages_and_missing_internals_take_the_public_path(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    url = "https://x.example/"
     tree = parse_html(SYNTHETIC["comments"])
     assert tree is not None
-    assert body._reader(tree, "https://x.example/").__self__.__class__ is body._SharedReadings
-
+    assert shared_reader(tree, url, body.public_reading) is not None
     forum = parse_html(
         '<html><head><script type="application/ld+json">{"@type": "DiscussionForumPosting"}'
         f"</script></head><body>{ARTICLE}</body></html>"
     )
     assert forum is not None
-    assert not hasattr(body._reader(forum, "https://x.example/"), "__self__")
+    assert shared_reader(forum, url, body.public_reading) is None
 
-    monkeypatch.setattr(body, "_trafilatura_internals", lambda: None)
-    read = body._reader(tree, "https://x.example/")
-    assert not hasattr(read, "__self__")
-    assert read(favor_recall=True) == body.public_reading(tree, "https://x.example/",
-                                                          favor_recall=True)
+    monkeypatch.setattr(trafilatura_internals, "internals", lambda: None)
+    assert shared_reader(tree, url, body.public_reading) is None
+    read = body._reader(tree, url)
+    assert read(favor_recall=True) == body.public_reading(tree, url, favor_recall=True)
 
 
-def test_internals_are_none_when_trafilatura_lacks_one(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_internals_are_off_when_trafilatura_lacks_one(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delattr(trafilatura.core, "_prepare_tree")
-    body._trafilatura_internals.cache_clear()
+    trafilatura_internals.internals.cache_clear()
     try:
-        assert body._trafilatura_internals() is None
+        assert trafilatura_internals.internals() is None
     finally:
-        body._trafilatura_internals.cache_clear()
+        trafilatura_internals.internals.cache_clear()
+
+
+def test_internals_are_off_on_any_other_trafilatura_version(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture,
+) -> None:
+    monkeypatch.setattr(trafilatura_internals, "verified",
+                        lambda *a: version_gate.verified(*a, installed="9.9.9"))
+    trafilatura_internals.internals.cache_clear()
+    try:
+        with caplog.at_level(logging.WARNING):
+            assert trafilatura_internals.internals() is None
+    finally:
+        trafilatura_internals.internals.cache_clear()
+    [warning] = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert warning == ("the shared-pruning readings: verified against trafilatura 2.3.1, "
+                       "found 9.9.9; using the public path instead")
+
+
+def test_the_verified_version_is_the_pinned_one() -> None:
+    """Upgrading trafilatura in constraints.txt means verifying the hook again."""
+    assert trafilatura_internals.VERIFIED == version_gate.installed_version("trafilatura")
+    assert f"trafilatura=={trafilatura_internals.VERIFIED}" in CONSTRAINTS
 
 
 def test_parser_gives_lxml_html_element_classes() -> None:

@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import json
+import logging
 import subprocess
 import sys
 from datetime import datetime
+from pathlib import Path
 
+import htmldate
 import pytest
-from htmldate import extractors
 
-from newscrawler.extraction import Article, datelanguages, extract
+from newscrawler import version_gate
+from newscrawler.extraction import Article, extract, htmldate_internals, metadata
 from newscrawler.extraction.core import parse_html
 from newscrawler.extraction.guesses import DATE_PARAMS, Guesses
 
+PAGES = Path(__file__).parent / "fixtures" / "pages"
+CONSTRAINTS = (Path(__file__).parents[1] / "constraints.txt").read_text("utf-8")
 PARAGRAPHS = "".join(
     f"<p>Paragraph {n} of the report explains, in some detail, how the council plans to "
     f"fund the new night bus routes over the coming {n + 2} years.</p>"
@@ -31,16 +36,16 @@ def _page(date_text: str, lang: str = "") -> str:
 def _find(html: str, language: str | None) -> str | None:
     tree = parse_html(html)
     assert tree is not None
-    return datelanguages.find_date(tree, language=language, url=None, **DATE_PARAMS)
+    return htmldate_internals.find_date(tree, language=language, url=None, **DATE_PARAMS)
 
 
 def test_date_languages_are_the_page_language_its_scripts_and_english() -> None:
-    assert datelanguages.date_languages("fr") == ("en", "fr")
-    assert datelanguages.date_languages("en") == ("en",)
-    assert datelanguages.date_languages(None) == ("en",)
-    assert datelanguages.date_languages("xx") == ("en",)
-    assert datelanguages.date_languages("no") == ("en", "nb")
-    assert datelanguages.date_languages("zh") == ("en", "zh", "zh-Hans", "zh-Hant")
+    assert htmldate_internals.date_languages("fr") == ("en", "fr")
+    assert htmldate_internals.date_languages("en") == ("en",)
+    assert htmldate_internals.date_languages(None) == ("en",)
+    assert htmldate_internals.date_languages("xx") == ("en",)
+    assert htmldate_internals.date_languages("no") == ("en", "nb")
+    assert htmldate_internals.date_languages("zh") == ("en", "zh", "zh-Hans", "zh-Hant")
 
 
 def test_a_date_only_dateparser_reads_is_read_in_the_page_language() -> None:
@@ -76,35 +81,48 @@ def test_extract_reads_the_date_in_the_declared_language() -> None:
     assert article.published_at.replace(tzinfo=None) == datetime(2019, 10, 15, 19, 30)
 
 
-def test_outside_find_date_htmldate_is_unchanged(monkeypatch: pytest.MonkeyPatch) -> None:
-    hooks = datelanguages._HOOKS
-    assert hooks is not None
-    seen: list[str] = []
-    monkeypatch.setattr(hooks, "original_external", lambda s: seen.append(s) or None)
-    monkeypatch.setattr(hooks, "original_month_words", lambda: frozenset({"sentinel"}))
-    _find(_page("Published on 17 May 2024"), "fr")
-    assert datelanguages._cached_for[0] == ("en", "fr")
-    assert extractors._external_date("15 octobre 19:30 2019") is None
-    assert seen == ["15 octobre 19:30 2019"]
-    # try_date_expr may now cache an all-language value: the next search empties it first
-    assert datelanguages._cached_for[0] is None
-    assert extractors.month_words() == frozenset({"sentinel"})
-    with datelanguages._using(("en", "fr")):
-        assert "octobre" in extractors.month_words() and "sentinel" not in extractors.month_words()
-        assert extractors._external_date("15 octobre 19:30 2019") == datetime(2019, 10, 15, 19, 30)
-    assert seen == ["15 octobre 19:30 2019"]
+def test_outside_find_date_htmldate_is_unchanged() -> None:
+    """htmldate's own find_date still reads every language, before and after ours, and
+    neither hands a cached value to the other."""
+    html = _page("15 octobre 19:30 2019")
+    assert _find(html, "de") == "2019-01-01T00:00:00"
+    assert htmldate.find_date(parse_html(html), url=None, **DATE_PARAMS) == "2019-10-15T19:30:00"
+    assert _find(html, "de") == "2019-01-01T00:00:00"
+    assert _find(html, "fr") == "2019-10-15T19:30:00"
+
+
+@pytest.mark.parametrize("path", sorted(PAGES.glob("*.html")), ids=lambda p: p.stem)
+def test_hooks_and_htmldate_find_the_same_date_on_real_pages(
+    path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Both paths, page by page: a page's own language or English reads its date."""
+    html = path.read_text("utf-8")
+    language = metadata.declared_language(parse_html(html), {}, {}, None)
+    hooked = _find(html, language)
+    monkeypatch.setattr(htmldate_internals, "_HOOKS", None)
+    assert _find(html, language) == hooked
 
 
 def test_without_the_hooks_find_date_is_htmldates(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(datelanguages, "_HOOKS", None)
+    monkeypatch.setattr(htmldate_internals, "_HOOKS", None)
     assert _find(_page("Published on 17 May 2024"), "fr") == "2024-05-17T00:00:00"
+    assert _find(_page("15 octobre 19:30 2019"), "de") == "2019-10-15T19:30:00"  # all languages
 
 
-def test_hooks_are_not_installed_when_htmldate_differs(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delattr(extractors, "month_words")
-    hook = extractors._external_date
-    assert datelanguages._install() is None
-    assert extractors._external_date is hook
+def test_hooks_are_not_installed_on_another_htmldate(monkeypatch: pytest.MonkeyPatch,
+                                                     caplog: pytest.LogCaptureFixture) -> None:
+    monkeypatch.setattr(htmldate_internals, "verified",
+                        lambda *a: version_gate.verified(*a, installed="0.1"))
+    with caplog.at_level(logging.WARNING):
+        assert htmldate_internals._install() is None
+    assert "the page-language date hooks: verified against htmldate 1.11.0, found 0.1" \
+        in caplog.text
+
+
+def test_the_verified_version_is_the_pinned_one() -> None:
+    """Upgrading htmldate in constraints.txt means verifying the hooks again."""
+    assert htmldate_internals.VERIFIED == version_gate.installed_version("htmldate")
+    assert f"htmldate=={htmldate_internals.VERIFIED}" in CONSTRAINTS
 
 
 def test_a_worker_loads_only_the_languages_of_its_pages() -> None:
@@ -112,21 +130,16 @@ def test_a_worker_loads_only_the_languages_of_its_pages() -> None:
     code = f"""
 import json
 from htmldate import extractors
-from dateparser.languages.loader import default_loader
 from newscrawler.analysis import page as worker
-from newscrawler.extraction import datelanguages
+from newscrawler.extraction import htmldate_internals
 worker.warm_up()
-after_warm_up = sorted(default_loader._loaded_locales)
 page = {json.dumps(_page("15 avril, 2 et 6 Mai 19", lang="fr"))}.encode()
 result = worker.analyse_page(page, "https://x.example/a", {{}}, force_article=True).result
-print(json.dumps([after_warm_up, sorted(default_loader._loaded_locales),
-                  extractors.get_external_parser.cache_info().currsize,
-                  datelanguages._HOOKS.original_month_words.cache_info().currsize,
+print(json.dumps([extractors.get_external_parser.cache_info().currsize,
+                  htmldate_internals._HOOKS.original_month_words.cache_info().currsize,
                   result.title]))
 """
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    warm, loaded, all_language_parsers, all_month_words, title = json.loads(out.stdout)
-    assert warm == ["en"]
-    assert loaded == ["en", "fr"]
+    all_language_parsers, all_month_words, title = json.loads(out.stdout)
     assert all_language_parsers == 0 and all_month_words == 0
     assert title == "Night buses"

@@ -98,12 +98,12 @@ def warm_up() -> None:
 
     dateparser, which htmldate consults for the few dates its own rules cannot read, is
     loaded with its English data too (every page's date parser includes English; see
-    ``newscrawler.extraction.datelanguages``): a tenth of a second, better spent while the
+    ``newscrawler.extraction.htmldate_internals``): a tenth of a second, better spent while the
     crawl is still fetching robots.txt than mid-crawl. Other languages load when a page
     needs them, and only those.
     """
-    from newscrawler.extraction import datelanguages
+    from newscrawler.extraction import htmldate_internals
 
     analysis = analyse_page(_WARM_UP_PAGE, "http://warm-up.invalid/", {}, force_article=True)
     assert analysis.article is not None
-    datelanguages.warm_up()
+    htmldate_internals.warm_up()

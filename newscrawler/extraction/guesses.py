@@ -18,7 +18,7 @@ from lxml.html import HtmlElement
 from trafilatura import metadata as trafilatura_metadata
 from trafilatura.utils import line_processing
 
-from .datelanguages import find_date
+from .htmldate_internals import find_date
 
 LOGGER = logging.getLogger(__name__)
 
@@ -37,7 +37,7 @@ class Guesses:
 
     The tree is only read (the author and date searches prune copies of their own).
     ``language`` (ISO 639-1, declared or guessed) limits the languages htmldate's last-resort
-    date parser tries to that one and English (see :mod:`.datelanguages`).
+    date parser tries to that one and English (see :mod:`.htmldate_internals`).
     """
 
     def __init__(self, tree: HtmlElement, url: str, language: str | None = None) -> None:

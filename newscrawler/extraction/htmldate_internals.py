@@ -13,15 +13,16 @@ either way, so a string that a page's own language or English reads gets the sam
 before. Parsers are cached per set of languages (a few), and dateparser keeps each locale
 it loaded, so memory grows only with the languages a crawl actually meets.
 
-The hooks replace module globals of htmldate 1.11.0 (pinned): ``_external_date``, which
+The hooks replace module globals of htmldate (private names): ``_external_date``, which
 ``try_date_expr`` calls for dateparser, and ``month_words``. Outside :func:`find_date` they
-call htmldate's own functions, so other users of htmldate see no change. If htmldate's
-internals differ, nothing is installed and :func:`find_date` is htmldate's (all languages).
+call htmldate's own functions, so other users of htmldate see no change. They are installed
+only on the htmldate version they were verified against (``VERIFIED``, pinned in
+constraints.txt): on any other, or if a name is missing, one WARNING, nothing is installed,
+and :func:`find_date` is htmldate's public ``find_date`` (all languages).
 
 ``try_date_expr`` caches its results by string, not by language: its cache is emptied
-whenever the language set changes between two calls, or htmldate consulted dateparser for
-another caller in between, so a cached value is always the one this page's languages give
-(pages of one site share a language: it rarely changes).
+when :func:`find_date` starts and when it ends, so a cached value is always the one the
+current caller's languages give (the cache still serves the repeats within one page).
 """
 
 from __future__ import annotations
@@ -37,7 +38,10 @@ from typing import Any
 
 import htmldate
 
+from newscrawler.version_gate import verified
+
 LOGGER = logging.getLogger(__name__)
+VERIFIED = "1.11.0"
 
 _FALLBACK_LANGUAGE = "en"
 # ISO 639-1 codes that dateparser knows under another name.
@@ -54,7 +58,6 @@ _SETTINGS: dict[str, Any] = {
 
 _LANGUAGES: ContextVar[tuple[str, ...] | None] = ContextVar("date_languages", default=None)
 _LOCK = threading.Lock()
-_cached_for: list[tuple[str, ...] | None] = [None]
 
 
 def find_date(tree: Any, *, language: str | None, **params: Any) -> str | None:
@@ -65,10 +68,11 @@ def find_date(tree: Any, *, language: str | None, **params: Any) -> str | None:
     # The lock keeps another thread from filling try_date_expr's cache with other languages'
     # values while this search reads it.
     with _LOCK, _using(languages):
-        if _cached_for[0] != languages:
-            _HOOKS.clear_cache()
-            _cached_for[0] = languages
-        return htmldate.find_date(tree, **params)
+        _HOOKS.clear_cache()  # values htmldate cached for its other callers (all languages)
+        try:
+            return htmldate.find_date(tree, **params)
+        finally:
+            _HOOKS.clear_cache()  # values of this page's languages: never for another caller
 
 
 def date_languages(language: str | None) -> tuple[str, ...]:
@@ -147,7 +151,6 @@ class _Hooks:
     def external_date(self, string: str) -> datetime | None:
         languages = _LANGUAGES.get()
         if languages is None:
-            _cached_for[0] = None  # try_date_expr's cache now holds all-language values
             return self.original_external(string)
         try:
             date: datetime | None = _parser(languages).get_date_data(string)["date_obj"]
@@ -159,12 +162,13 @@ class _Hooks:
     def month_words(self) -> frozenset[str]:
         languages = _LANGUAGES.get()
         if languages is None:
-            _cached_for[0] = None
             return self.original_month_words()
         return _month_words(languages)
 
 
 def _install() -> _Hooks | None:
+    if not verified("htmldate", VERIFIED, "the page-language date hooks"):
+        return None
     try:
         return _Hooks()
     except (ImportError, AttributeError) as err:
