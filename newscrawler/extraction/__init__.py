@@ -1,8 +1,9 @@
 """Pure article extraction: (body bytes, url, headers) -> Article | Rejected(reason).
 
-No I/O, no configuration read at import: safe to call in worker processes. ``extract`` (and
-trafilatura behind it) is imported on first use: the crawl's main process only decodes and
-classifies pages, and does not pay trafilatura's memory for it.
+No I/O, no configuration read at import: it runs in the crawl's extraction workers
+(``newscrawler.analysis``), in ``reextract`` and in tests alike. ``extract`` (and trafilatura
+behind it) is imported on first use, so a process that only classifies or decodes pages
+does not pay trafilatura's memory.
 """
 
 from __future__ import annotations
