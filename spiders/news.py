@@ -76,7 +76,8 @@ class NewsSpider(scrapy.Spider):
         settings = crawler.settings
         plan = make_plan(kwargs, settings.get("NEWSCRAWLER_SOURCES"),
                          settings.getint("NEWSCRAWLER_DEPTH_LIMIT"))
-        lookup = ArchiveLookup(open_archive(settings.get("NEWSCRAWLER_DB")))
+        # Read-only: lookups never take the write lock the store thread needs.
+        lookup = ArchiveLookup(open_archive(settings.get("NEWSCRAWLER_DB"), readonly=True))
         budget = ShapeBudget(settings.getint("NEWSCRAWLER_MAX_PAGES_PER_TEMPLATE"))
         spider: NewsSpider = super().from_crawler(
             crawler, plan=plan, analyzer=PageAnalyzer.from_crawler(crawler), lookup=lookup,
