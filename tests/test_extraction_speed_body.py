@@ -2,8 +2,7 @@
 
 Readings that share trafilatura's raw-tree pruning (``trafilatura_internals``, on its
 private API, gated on the verified version) must give the texts of ``bare_extraction``
-itself, and the parser whose element classes are chosen in C must give the classes of
-lxml.html's own.
+itself.
 """
 
 from __future__ import annotations
@@ -181,24 +180,3 @@ def test_the_verified_version_is_the_pinned_one() -> None:
     """Upgrading trafilatura in constraints.txt means verifying the hook again."""
     assert trafilatura_internals.VERIFIED == version_gate.installed_version("trafilatura")
     assert f"trafilatura=={trafilatura_internals.VERIFIED}" in CONSTRAINTS
-
-
-def test_parser_gives_lxml_html_element_classes() -> None:
-    html = (
-        "<!DOCTYPE html><html><head><title>T</title><?php x ?></head><body><!-- note -->"
-        "<form action='/s'><label for='q'>Q</label><input name='q' value='v'>"
-        "<select name='s'><option value='1' selected>One</option></select>"
-        "<textarea name='t'>text</textarea></form><P>Para &amp; <b>bold</b></P></body></html>"
-    )
-    ours, theirs = parse_html(html), lxml.html.document_fromstring(html)
-    assert ours is not None
-    assert [type(e) for e in ours.iter()] == [type(e) for e in theirs.iter()]
-    assert {type(e).__name__ for e in ours.iter()} >= {
-        "HtmlElement", "HtmlComment", "FormElement",
-        "InputElement", "SelectElement", "TextareaElement", "LabelElement"}
-    assert ours.forms[0].fields["q"] == "v" and ours.forms[0].fields["s"] == "1"
-    assert ours.find(".//p").text_content() == "Para & bold"
-    assert lxml.html.tostring(ours) == lxml.html.tostring(theirs)
-    # copies keep the parser, and so the classes
-    from copy import deepcopy
-    assert [type(e) for e in deepcopy(ours).iter()] == [type(e) for e in theirs.iter()]

@@ -16,34 +16,6 @@ LOGGER = logging.getLogger(__name__)
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 
 
-def _html_parser() -> lxml.html.HTMLParser:
-    """lxml.html's parser, with the same element classes chosen in C rather than in Python.
-
-    lxml.html's ``HtmlElementClassLookup`` is a Python callback that lxml calls for every
-    element proxy it creates (over a million a hundred pages: trafilatura walks and copies
-    the tree several times). A namespace lookup with a default fallback is lxml's own C code
-    and gives each node the same class: the form classes by tag, else ``HtmlElement``, and
-    lxml.html's comment, processing instruction and entity classes. Copies of a tree keep
-    its parser, so they are read through this lookup too.
-    """
-    try:
-        by_tag = lxml.html.HtmlElementClassLookup()._element_classes
-    except AttributeError:  # another lxml: keep its own lookup
-        return lxml.html.html_parser
-    lookup = lxml.etree.ElementNamespaceClassLookup(lxml.etree.ElementDefaultClassLookup(
-        element=HtmlElement, comment=lxml.html.HtmlComment,
-        pi=lxml.html.HtmlProcessingInstruction, entity=lxml.html.HtmlEntity))
-    classes = lookup.get_namespace(None)
-    classes.update(by_tag)
-    classes[None] = HtmlElement
-    parser = lxml.html.HTMLParser()
-    parser.set_element_class_lookup(lookup)
-    return parser
-
-
-_PARSER = _html_parser()
-
-
 def parse_html(html: str | bytes) -> HtmlElement | None:
     """Parse HTML (decoded text, or bytes lxml decodes) into a document tree; None when there
     is nothing to parse."""
@@ -53,7 +25,7 @@ def parse_html(html: str | bytes) -> HtmlElement | None:
     if not html.strip():
         return None
     try:
-        return lxml.html.document_fromstring(html, parser=_PARSER)
+        return lxml.html.document_fromstring(html)
     except (lxml.etree.ParserError, ValueError) as err:
         LOGGER.debug("HTML parsing failed: %s", err)
         return None
