@@ -80,3 +80,35 @@ def test_allowlist_admits_addresses_and_names_at_connect(fault_server):
     by_name = _probe(fault_server.port, "localhost", ["localhost", "127.0.0.1"])
     assert by_name["localhost"] == "connected"
     assert by_name["127.0.0.1"].startswith("DNSLookupError")
+
+
+HTTP_REDIRECTS = {  # route -> the refused target's host, as the refusal names it
+    "/redirect/mapped-ipv6": "[::ffff:127.0.0.1]", "/redirect/decimal": "2130706433",
+    "/redirect/hex": "0x7f000001", "/redirect/loopback": "127.0.0.2",
+    "/redirect/private": "10.0.0.1", "/redirect/metadata": "169.254.169.254",
+    "/redirect/localhost": "localhost",
+}
+OTHER_SCHEMES = ["/redirect/file", "/redirect/ftp", "/redirect/data"]
+
+
+def test_redirects_to_private_addresses_and_other_schemes_are_not_followed(fault_server,
+                                                                          tmp_path):
+    urls = tmp_path / "urls.txt"
+    urls.write_text("".join(fault_server.url(path) + "\n"
+                            for path in [*HTTP_REDIRECTS, *OTHER_SCHEMES]))
+    before = len(fault_server.seen())
+    result = run_crawl([f"urls_file={urls}"], f"sqlite:///{tmp_path / 'a.sqlite3'}",
+                       tmp_path / "warc", settings={"NEWSCRAWLER_EXTRACT_WORKERS": "0"},
+                       timeout=120)
+    seen = fault_server.seen()[before:]
+    assert {s.host for s in seen} == {f"127.0.0.1:{fault_server.port}"}, seen
+    assert sorted(s.target for s in seen) == sorted(
+        ["/robots.txt", *HTTP_REDIRECTS, *OTHER_SCHEMES])
+    for host in HTTP_REDIRECTS.values():
+        assert f"Refused http://{host}" in result.log, host
+    stats = final_stats(result.log)
+    # Another host than the page's: refused as off-site before its address is looked at.
+    assert stats["newscrawler/refused/offsite"] == len(HTTP_REDIRECTS)
+    # Scrapy follows http(s) redirects only: the others end as an unhandled 302.
+    assert stats["httperror/response_ignored_status_count/302"] == len(OTHER_SCHEMES)
+    assert "Traceback" not in result.log

@@ -207,7 +207,8 @@ class FaultServer:
 
     def start(self) -> FaultServer:
         for site, server in self._servers.items():
-            threading.Thread(target=server.serve_forever, name=f"faults-{site}",
+            # A short poll: stopping waits for every listener's loop to notice.
+            threading.Thread(target=server.serve_forever, args=(0.1,), name=f"faults-{site}",
                              daemon=True).start()
         return self
 
