@@ -52,6 +52,7 @@ def test_allowlisted_name_is_fetched_whatever_it_resolves_to(fault_server, tmp_p
     result, reached = _crawl_rebinding(fault_server, tmp_path, host, allow=host)
     assert [seen.target for seen in reached] == ["/robots.txt", "/article/plain"]
     assert "Refused" not in result.log
+    assert "guard is not installed" not in result.log  # the crawl installs it
     assert CONNECT_REFUSED not in final_stats(result.log)
 
 
