@@ -4,7 +4,9 @@
 (a redirect is a new request that goes through the whole chain again), and refuses:
 non-http(s) schemes, hosts outside the spider's allowed domains (``allowed_domains`` alone
 lets a redirect from a start URL go to another host), and loopback/private addresses unless
-listed in ``NEWSCRAWLER_ALLOW_PRIVATE_HOSTS``.
+listed in ``NEWSCRAWLER_ALLOW_PRIVATE_HOSTS``. That check resolves names before the fetch;
+``ConnectGuardMiddleware`` reports what the resolver refused when the download connected
+(``newscrawler.resolver``), which is what stops DNS rebinding.
 """
 
 from __future__ import annotations
@@ -13,14 +15,17 @@ import asyncio
 import logging
 import re
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from scrapy import signals
 from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware
-from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.exceptions import CannotResolveHostError, IgnoreRequest, NotConfigured
+from twisted.internet.error import DNSLookupError
 
 from newscrawler.netguard import host_allowed, parse_allowlist
+from newscrawler.resolver import installed_guard
 from newscrawler.urls import is_http_url, same_site
 
 if TYPE_CHECKING:
@@ -28,6 +33,8 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.http import Response
     from scrapy.statscollectors import StatsCollector
+
+    from newscrawler.resolver import GuardedResolver
 
 logger = logging.getLogger(__name__)
 
@@ -74,6 +81,47 @@ class SafeRequestMiddleware:
         self.stats.inc_value(f"newscrawler/refused/{key}")
         logger.warning("Refused %s: %s", request.url, reason)
         raise IgnoreRequest(f"refused ({key}): {reason}")
+
+
+class ConnectGuardMiddleware:
+    """Stop and count a download whose connection the connect-time address guard refused.
+
+    ``GuardedResolver`` leaves a refused name without addresses, so the download fails as a
+    lookup that found nothing. Ordered after RetryMiddleware (exceptions travel from the
+    highest order down), this turns that failure into an ``IgnoreRequest``: not retried,
+    counted as ``newscrawler/refused/private_address_at_connect``, logged once by the resolver.
+    """
+
+    STATS_KEY = "newscrawler/refused/private_address_at_connect"
+
+    def __init__(self, stats: StatsCollector,
+                 find_guard: Callable[[], GuardedResolver | None] = installed_guard) -> None:
+        self.stats = stats
+        # Looked up when needed: Scrapy installs the resolver after building middlewares.
+        self.find_guard = find_guard
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ConnectGuardMiddleware:
+        assert crawler.stats is not None
+        mw = cls(crawler.stats)
+        crawler.signals.connect(mw.spider_opened, signal=signals.spider_opened)
+        return mw
+
+    def spider_opened(self) -> None:
+        if self.find_guard() is None:
+            logger.warning("The connect-time address guard is not installed "
+                           "(TWISTED_DNS_RESOLVER is not newscrawler.resolver.GuardedResolver): "
+                           "a host that resolves to a private address only when the download "
+                           "connects (DNS rebinding) is not refused")
+
+    def process_exception(self, request: Request, exception: Exception) -> None:
+        if not isinstance(exception, CannotResolveHostError | DNSLookupError):
+            return
+        guard = self.find_guard()
+        reason = guard.refusal(urlsplit(request.url).hostname or "") if guard else None
+        if reason is not None:
+            self.stats.inc_value(self.STATS_KEY)
+            raise IgnoreRequest(f"refused (private_address_at_connect): {reason}")
 
 
 class CrawlDelayMiddleware:

@@ -2,11 +2,10 @@
 
 A crawler fed arbitrary URLs (ad-hoc sites, redirects, links) must not reach the machine it
 runs on, the local network or cloud metadata endpoints. ``host_allowed`` answers for one host
-before it is fetched; ``NEWSCRAWLER_ALLOW_PRIVATE_HOSTS`` (see ``parse_allowlist``) names the
-exceptions, e.g. the offline demo server on 127.0.0.1.
-
-Resolution happens at check time; a name that resolves differently at fetch time (DNS
-rebinding) is not caught here.
+before it is fetched; ``refused_addresses`` answers for the addresses a name resolved to when
+the connection is made (``newscrawler.resolver``), so that a name resolving differently
+between the two (DNS rebinding) is refused too. ``NEWSCRAWLER_ALLOW_PRIVATE_HOSTS`` (see
+``parse_allowlist``) names the exceptions, e.g. the offline demo server on 127.0.0.1.
 """
 
 from __future__ import annotations
@@ -15,7 +14,13 @@ import ipaddress
 import re
 import socket
 
-__all__ = ["host_allowed", "is_private_address", "parse_allowlist"]
+__all__ = [
+    "host_allowed",
+    "is_private_address",
+    "normalise_host",
+    "parse_allowlist",
+    "refused_addresses",
+]
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -98,6 +103,31 @@ def _resolve(host: str) -> list[str]:
     return sorted({str(info[4][0]) for info in infos})
 
 
+def normalise_host(host: str) -> str:
+    """``host`` as the guard compares it: lower case, no brackets, no trailing dot."""
+    return host.strip().lower().strip("[]").rstrip(".")
+
+
+def refused_addresses(host: str, addresses: list[str], allowlist: frozenset[str]) -> list[str]:
+    """The addresses of ``host`` that must not be connected to.
+
+    Every private address, unless the host name or that address is allowlisted. An address
+    that is not an IP address at all is refused: nothing is connected to that the guard
+    cannot classify.
+    """
+    if _in_allowlist(normalise_host(host), allowlist):
+        return []
+    refused = []
+    for ip in addresses:
+        try:
+            private = is_private_address(ip)
+        except ValueError:
+            private = True
+        if private and not _in_allowlist(normalise_host(ip), allowlist):
+            refused.append(ip)
+    return refused
+
+
 def host_allowed(host: str, allowlist: frozenset[str], resolve: bool = True) -> tuple[bool, str]:
     """May ``host`` be fetched? Returns ``(ok, reason)``; ``reason`` is one line for logs.
 
@@ -106,7 +136,7 @@ def host_allowed(host: str, allowlist: frozenset[str], resolve: bool = True) -> 
     is refused unless allowlisted. A name that does not resolve is refused: failing closed
     costs nothing, the fetch could not have succeeded.
     """
-    host = host.strip().lower().strip("[]").rstrip(".")
+    host = normalise_host(host)
     if not host:
         return False, "empty host"
     if _in_allowlist(host, allowlist):
@@ -124,9 +154,9 @@ def host_allowed(host: str, allowlist: frozenset[str], resolve: bool = True) -> 
         addresses = _resolve(host)
     except (OSError, UnicodeError) as exc:
         return False, f"{host} does not resolve: {exc}"
-    for ip in addresses:
-        if is_private_address(ip) and not _in_allowlist(ip, allowlist):
-            return False, f"{host} resolves to private address {ip}"
+    refused = refused_addresses(host, addresses, allowlist)
+    if refused:
+        return False, f"{host} resolves to private address {refused[0]}"
     return True, f"{host} resolves to public addresses"
 
 

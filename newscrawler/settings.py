@@ -85,11 +85,18 @@ RETRY_TIMES = 1
 REDIRECT_MAX_TIMES = 5
 URLLENGTH_LIMIT = 2048
 METAREFRESH_IGNORE_TAGS = ["noscript"]
+# Private addresses are refused when the connection is made, not only when a request is
+# checked: a name that resolves differently in between (DNS rebinding) gets nowhere.
+TWISTED_DNS_RESOLVER = "newscrawler.resolver.GuardedResolver"
+# http and https only, down to the download handlers (SafeRequestMiddleware refuses the rest).
+DOWNLOAD_HANDLERS = {"file": None, "data": None, "ftp": None, "s3": None}
 
 DOWNLOADER_MIDDLEWARES = {
     # Before robots.txt (100), so refused hosts are never contacted, robots.txt included.
     "newscrawler.middlewares.SafeRequestMiddleware": 60,
     "newscrawler.middlewares.CrawlDelayMiddleware": 110,
+    # Above RetryMiddleware (550): a connection the resolver refused is not retried.
+    "newscrawler.middlewares.ConnectGuardMiddleware": 560,
     # Scrapy's own, minus decoding every page on the reactor thread to look for a refresh.
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
     "scrapy.downloadermiddlewares.cookies.CookiesMiddleware": None,  # COOKIES_ENABLED = False

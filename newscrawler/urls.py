@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable
-from urllib.parse import parse_qsl, unquote_plus, urlsplit, urlunsplit
+from urllib.parse import SplitResult, parse_qsl, unquote_plus, urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url as w3lib_canonicalize_url
 
@@ -50,6 +50,14 @@ TRACKING_PREFIXES: tuple[str, ...] = ("utm_", "mtm_", "__hs", "hsa_")
 _AMP_PARAMS = {("amp", "1"), ("amp", ""), ("amp", "true"), ("outputtype", "amp")}
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _DIGITS = re.compile(r"\d+")
+
+
+def _split(url: str) -> SplitResult | None:
+    """``url`` split into its parts, or None when ``urllib`` cannot (``http://[::1``)."""
+    try:
+        return urlsplit(url.strip())
+    except ValueError:
+        return None
 
 
 def _is_tracking(key: str) -> bool:
@@ -93,7 +101,9 @@ def _clean_query(query: str) -> str:
 
 def is_amp_url(url: str) -> bool:
     """True when ``url`` is an AMP variant (path marker, ``amp`` query or ``amp.`` host)."""
-    parts = urlsplit(url.strip())
+    parts = _split(url)
+    if parts is None:
+        return False
     host = (parts.hostname or "").lower()
     if host.startswith("amp.") or _amp_path(parts.path) is not None:
         return True
@@ -136,9 +146,12 @@ def url_template(url: str) -> str:
     """The shape of ``url``: digit runs in the path become ``N``, query values are dropped.
 
     ``/calendar/2031/07/?page=3&sort=asc`` -> ``/calendar/N/N/?page&sort``. Counting pages per
-    (host, template) bounds endless calendars, pagination and query permutations.
+    (host, template) bounds endless calendars, pagination and query permutations. A URL
+    ``urllib`` cannot split is its own template, digits aside.
     """
-    parts = urlsplit(url.strip())
+    parts = _split(url)
+    if parts is None:
+        return _DIGITS.sub("N", url.strip())
     path = _DIGITS.sub("N", parts.path or "/")
     keys = sorted({k for k, _ in parse_qsl(parts.query, keep_blank_values=True)})
     return f"{path}?{'&'.join(keys)}" if keys else path
@@ -154,12 +167,14 @@ def same_site(url: str, domains: Iterable[str]) -> bool:
 
     A leading ``www.`` is ignored on both sides; ``domains`` may also be given as URLs.
     """
-    host = _bare_host(urlsplit(url.strip()).hostname or "")
+    parts = _split(url)
+    host = _bare_host(parts.hostname or "") if parts else ""
     if not host:
         return False
     for domain in domains:
         if "://" in domain:
-            domain = urlsplit(domain).hostname or ""
+            domain_parts = _split(domain)
+            domain = domain_parts.hostname or "" if domain_parts else ""
         bare = _bare_host(domain)
         if bare and (host == bare or host.endswith("." + bare)):
             return True
@@ -167,6 +182,6 @@ def same_site(url: str, domains: Iterable[str]) -> bool:
 
 
 def is_http_url(url: str) -> bool:
-    """True for an absolute ``http``/``https`` URL with a host."""
-    parts = urlsplit(url.strip())
-    return parts.scheme.lower() in _DEFAULT_PORTS and bool(parts.hostname)
+    """True for an absolute ``http``/``https`` URL with a host (never raises)."""
+    parts = _split(url)
+    return parts is not None and parts.scheme.lower() in _DEFAULT_PORTS and bool(parts.hostname)

@@ -1,4 +1,5 @@
-"""Shared fixtures: a SQLite archive file per test, a throwaway PostgreSQL database per session.
+"""Shared fixtures: a SQLite archive file per test, a throwaway PostgreSQL database per session,
+the fault-injecting server per session.
 
 PostgreSQL (127.0.0.1:5432, user postgres) and Redis (127.0.0.1:6379) are real services.
 Where one is down a test that needs it is skipped with the reason, except under ``CI=true``:
@@ -18,6 +19,7 @@ from sqlalchemy import Engine, delete
 from newscrawler.archive import models
 from newscrawler.archive.engine import open_archive
 from newscrawler.archive.store import ArchiveStore
+from tests.sites.faults import FaultServer
 
 PG_ADMIN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres connect_timeout=3"
 
@@ -49,6 +51,13 @@ def pg_url() -> Iterator[str]:
             yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
         finally:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def fault_server() -> Iterator[FaultServer]:
+    """The fault-injecting server (tests/sites/faults.py), one per session, on 127.0.0.1."""
+    with FaultServer() as server:
+        yield server
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -57,12 +58,15 @@ def _sample_peaks(proc: subprocess.Popen[str], peaks: list[float]) -> None:
 
 
 def run_crawl(args: list[str], db_url: str, warc_dir: Path, *, timeout: float = 240,
-              settings: dict[str, str] | None = None, allow_private: str = "127.0.0.1"
-              ) -> CrawlResult:
-    """``scrapy crawl news -a ...`` from the project root, as cron would run it."""
+              settings: dict[str, str] | None = None, allow_private: str = "127.0.0.1",
+              launcher: list[str] | None = None) -> CrawlResult:
+    """``scrapy crawl news -a ...`` from the project root, as cron would run it.
+
+    ``launcher`` replaces the ``scrapy`` command (e.g. ``python -m tests.sites.rebinding``).
+    """
     env = {**os.environ, "NEWSCRAWLER_DB": db_url, "NEWSCRAWLER_WARC_DIR": str(warc_dir),
            "NEWSCRAWLER_ALLOW_PRIVATE_HOSTS": allow_private}
-    cmd = [SCRAPY, "crawl", "news"]
+    cmd = [*(launcher or [SCRAPY]), "crawl", "news"]
     for arg in args:
         cmd += ["-a", arg]
     for name, value in (settings or {}).items():
@@ -106,3 +110,9 @@ def archive_counts(db_url: str) -> dict[str, int]:
             "(SELECT count(*) FROM article_versions) FROM articles")).one()
     engine.dispose()
     return {"articles": row[0], "distinct": row[1], "versions": row[2]}
+
+
+def final_stats(log: str) -> dict[str, int]:
+    """The integer counters of Scrapy's final stats dump in a crawl's log."""
+    dump = log[log.rfind("Dumping Scrapy stats:"):]
+    return {k: int(v) for k, v in re.findall(r"'([\w/.-]+)': (\d+),?$", dump, re.M)}

@@ -203,3 +203,17 @@ def test_content_language_header_and_datetime_hint() -> None:
     assert isinstance(article, Article)
     assert article.language == "de"
     assert article.published_at == hints["published_at"]
+
+
+@pytest.mark.parametrize("control", ["\x0b", "\x0c", "\x01", "\x1f", "\ufffe"])
+def test_control_characters_do_not_fail_the_page(control: str) -> None:
+    # Found by the property tests: lxml refused to set a title holding a control character
+    # (trafilatura copies text into new elements), so extract() raised ValueError.
+    paragraphs = "".join(f"<p>Paragraph {i} of a story that is long enough{control} to keep "
+                         "as an article body.</p>" for i in range(8))
+    page = f"<html><head><title>A{control}title</title></head><body><h1>A{control}title</h1>"
+    result = extract((page + paragraphs + "</body></html>").encode(), "https://ex.com/a/b",
+                     force_article=True)
+    assert isinstance(result, Article)
+    assert result.title in ("A title", "Atitle")
+    assert control not in result.text and "long enough" in result.text

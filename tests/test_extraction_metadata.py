@@ -82,3 +82,14 @@ def test_meta_map_reads_itemprop_elements_and_keeps_first() -> None:
     )
     assert tree is not None
     assert meta_map(tree) == {"author": "A", "datepublished": "2024-01-01T10:00Z"}
+
+
+def test_an_unusable_canonical_gives_way_to_og_url() -> None:
+    # Found by the property tests: a canonical of "a://[" made extract() raise ValueError.
+    tree = parse_html('<html><head><link rel="canonical" href="a://["><meta property="og:url" '
+                      'content="/c"></head></html>')
+    assert tree is not None
+    assert canonical_url(tree, meta_map(tree), "https://x.example/a") == "https://x.example/c"
+    tree = parse_html('<html><head><link rel="canonical" href="http://[::1"></head></html>')
+    assert tree is not None
+    assert canonical_url(tree, meta_map(tree), "https://x.example/a") is None

@@ -77,3 +77,9 @@ def test_one_parsed_tree_serves_classification_and_both_link_lists():
     # decoded text is parsed as such: the page's meta charset does not re-decode it
     assert page_links(tree, "https://ex.org/c/") == ["https://ex.org/2024/été/a.html"]
     assert parse_document("  ") is None
+
+
+def test_an_unusable_base_href_is_ignored() -> None:
+    # Found by the property tests: <base href="http://["> made page_links raise ValueError.
+    html = b'<html><head><base href="http://["></head><body><a href="/x">x</a></body></html>'
+    assert page_links(html, "https://ex.com/page") == ["https://ex.com/x"]

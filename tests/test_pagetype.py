@@ -183,3 +183,8 @@ def test_invalid_jsonld_does_not_break_classification() -> None:
         head='<script type="application/ld+json">{"@type": "NewsArticle",</script>', body=STORY
     )
     assert classify_page(html, "https://x.example/news/ferry") == "article"
+
+
+def test_a_url_urllib_cannot_split_is_no_signal() -> None:
+    # Found by the property tests: classify_page raised ValueError ("Invalid IPv6 URL").
+    assert classify_page(_page(body=STORY), "http://[") == "article"

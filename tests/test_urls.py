@@ -97,3 +97,15 @@ def test_is_http_url() -> None:
     assert is_http_url("HTTP://ex.com")
     for url in ("ftp://ex.com/", "javascript:alert(1)", "/relative", "https://", "mailto:x@y"):
         assert not is_http_url(url)
+
+
+@pytest.mark.parametrize("url", ["http://]", "http://[::1", "https://[/x", "http://a]b/"])
+def test_predicates_answer_for_urls_urllib_cannot_split(url: str) -> None:
+    # Found by the property tests: these raised ValueError ("Invalid IPv6 URL").
+    assert not is_http_url(url)
+    assert not same_site(url, ["example.com"])
+    assert not same_site("https://example.com/", [url])
+    assert not is_amp_url(url)
+    assert url_template(url) == url.replace("1", "N")  # digits aside, itself
+    with pytest.raises(ValueError):  # documented: canonicalize_url refuses what it cannot split
+        canonicalize_url(url)

@@ -10,6 +10,7 @@ the same source holds its lock on this archive: overlapping cron runs exit at on
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from typing import TYPE_CHECKING
 
@@ -26,6 +27,8 @@ if TYPE_CHECKING:
 EXIT_FAILED = 1
 EXIT_CONFIG = 2
 EXIT_LOCKED = 75
+# scheme://user:password@ (greedy to the last @: a password may hold one, unencoded)
+_URL_PASSWORD = re.compile(r"([a-z][a-z0-9+.-]*://[^\s:/@]*):\S*@", re.IGNORECASE)
 
 
 class Command(ScrapyCrawl):
@@ -88,10 +91,21 @@ def _open_store(db_url: str) -> ArchiveStore | None:
         return ArchiveStore(open_archive(db_url))
     except Exception as exc:  # any driver error means the same thing to the user
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        _error(f"cannot open the archive {db_url}: {reason} "
-               "(check NEWSCRAWLER_DB and that its directory is writable)")
+        if not reason.startswith("cannot open the archive"):  # ArchiveError names it already
+            reason = f"cannot open the archive {db_url}: {reason}"
+        _error(f"{reason} (check NEWSCRAWLER_DB and that its directory is writable)")
         return None
 
 
 def _error(message: str) -> None:
-    print(f"Error: {message}", file=sys.stderr)
+    print(f"Error: {_without_passwords(message)}", file=sys.stderr)
+
+
+def _without_passwords(text: str) -> str:
+    """``text`` with the password of every ``scheme://user:password@`` URL in it masked.
+
+    Database URLs carry passwords (NEWSCRAWLER_DB), and error lines end up in cron mail and
+    log files. Done on the text, not the URL: a URL too malformed to parse may still be
+    quoted by an error message.
+    """
+    return _URL_PASSWORD.sub(r"\1:***@", text)

@@ -1,7 +1,7 @@
 """RSS 2.0, RSS 1.0 (RDF) and Atom feeds: the article links they list and their metadata.
 
-Parsed with the same safe XML parser as sitemaps, matching local names so that namespace
-variants (``dc:creator``, Atom 0.3, RSS 0.9x) all work.
+Parsed with the same safe XML parser as sitemaps, with a size and a time limit, matching
+local names so that namespace variants (``dc:creator``, Atom 0.3, RSS 0.9x) all work.
 """
 
 from __future__ import annotations
@@ -12,10 +12,23 @@ from urllib.parse import urljoin
 
 from lxml import etree
 
-from newscrawler.discovery._xml import child_text, children, iso_date_string, local_name, parse_xml
+from newscrawler.discovery._xml import (
+    MAX_PARSE_SECONDS,
+    Deadline,
+    TooSlow,
+    child_text,
+    children,
+    iso_date_string,
+    local_name,
+    own_text,
+    parse_xml,
+)
 from newscrawler.urls import is_http_url
 
-__all__ = ["FeedEntry", "FeedError", "looks_like_feed", "parse_feed"]
+__all__ = ["MAX_FEED_SIZE", "FeedEntry", "FeedError", "looks_like_feed", "parse_feed"]
+
+#: Feeds list the latest few dozen items; the largest real ones are a few megabytes.
+MAX_FEED_SIZE = 16 * 2**20
 
 _FEED_TYPES = ("rss+xml", "atom+xml", "rdf+xml")
 _FEED_ROOTS = {"rss", "feed", "rdf"}
@@ -49,33 +62,50 @@ def looks_like_feed(body: bytes, content_type: str = "") -> bool:
     return bool(match) and match.group(2).decode("ascii").lower() in _FEED_ROOTS
 
 
-def parse_feed(body: bytes, base_url: str = "") -> list[FeedEntry]:
+def parse_feed(body: bytes, base_url: str = "", *, max_size: int = MAX_FEED_SIZE,
+               time_limit: float = MAX_PARSE_SECONDS) -> list[FeedEntry]:
     """The entries of an RSS 2.0, RSS 1.0/RDF or Atom feed that link to an http(s) page.
 
     Relative links are resolved against ``base_url`` (the feed's own URL). Raises
-    ``FeedError`` for malformed XML or a document that is not a feed.
+    ``FeedError`` for a body over ``max_size`` bytes, one that takes longer than
+    ``time_limit`` seconds to parse, malformed XML or a document that is not a feed.
     """
+    if len(body) > max_size:
+        raise FeedError(f"feed larger than {max_size} bytes")
+    deadline = Deadline(time_limit)
     try:
-        root = parse_xml(body, base_url)
+        return feed_entries(parse_xml(body, base_url, deadline), base_url, deadline)
     except etree.XMLSyntaxError as exc:
         raise FeedError(f"malformed feed: {str(exc).splitlines()[0]}") from None
-    return feed_entries(root, base_url)
+    except TooSlow as exc:
+        raise FeedError(f"feed too slow to parse: {exc}") from None
 
 
-def feed_entries(root: etree._Element, base_url: str = "") -> list[FeedEntry]:
-    """Entries of an already parsed feed document (see ``parse_feed``)."""
+def feed_entries(root: etree._Element, base_url: str = "", deadline: Deadline | None = None
+                 ) -> list[FeedEntry]:
+    """Entries of an already parsed feed document (see ``parse_feed``).
+
+    Raises ``TooSlow`` past ``deadline``.
+    """
     kind = local_name(root)
     if kind == "feed":
-        entries = [_atom_entry(e, root, base_url) for e in children(root, "entry")]
+        items = children(root, "entry")
     elif kind in ("rss", "rdf"):
         channel = next(iter(children(root, "channel")), root)
         language = child_text(channel, "language")
         # RSS 2.0 nests items in the channel; RSS 1.0 puts them beside it.
         items = children(channel, "item") + children(root, "item")
-        entries = [_rss_entry(item, language, base_url) for item in items]
     else:
         raise FeedError(f"not a feed: root element <{kind or root.tag}>")
-    return [entry for entry in entries if entry is not None]
+    entries = []
+    for item in items:
+        if deadline is not None:
+            deadline.check()
+        entry = (_atom_entry(item, root, base_url) if kind == "feed"
+                 else _rss_entry(item, language, base_url))
+        if entry is not None:
+            entries.append(entry)
+    return entries
 
 
 def _absolute(url: str | None, base_url: str) -> str | None:
@@ -102,7 +132,7 @@ def _rss_entry(item: etree._Element, language: str | None, base_url: str) -> Fee
     if url is None:
         return None
     date = child_text(item, "pubdate") or child_text(item, "date")
-    authors = [_author_name(_text(el)) for el in _named(item, "creator", "author")]
+    authors = [_author_name(own_text(el)) for el in _named(item, "creator", "author")]
     return FeedEntry(
         url=url,
         title=child_text(item, "title"),
@@ -147,6 +177,3 @@ def _author_name(value: str) -> str:
         return match.group(1).strip()
     return "" if "@" in value and " " not in value else value
 
-
-def _text(element: etree._Element) -> str:
-    return "".join(element.xpath("text()")).strip()

@@ -43,7 +43,10 @@ def _base(doc: lxml.html.HtmlElement, base_url: str) -> str:
     for href in doc.xpath("//base/@href"):
         href = strip_html5_whitespace(str(href))
         if href:
-            return urljoin(base_url, href)
+            try:
+                return urljoin(base_url, href)
+            except ValueError:  # an unusable <base> is ignored, as browsers do
+                return base_url
     return base_url
 
 

@@ -1,14 +1,16 @@
 """Sitemaps: urlsets (with Google News fields), sitemap indexes, gzip, text sitemaps.
 
 Bodies come from arbitrary servers, so gzip is inflated with a hard size limit (a small
-gzip bomb cannot exhaust memory) and XML goes through the safe parser (no entities, no
-network). Element names are matched without namespaces: sites get them wrong often.
-An RSS or Atom feed offered as a sitemap (search engines accept them) is read as a urlset.
+gzip bomb cannot exhaust memory), XML goes through the safe parser (no entities, no
+network) and parsing has a time limit. Element names are matched without namespaces: sites
+get them wrong often. An RSS or Atom feed offered as a sitemap (search engines accept them)
+is read as a urlset.
 """
 
 from __future__ import annotations
 
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
@@ -16,6 +18,9 @@ from typing import Any, Literal
 from lxml import etree
 
 from newscrawler.discovery._xml import (
+    MAX_PARSE_SECONDS,
+    Deadline,
+    TooSlow,
     child_text,
     children,
     iso_date_string,
@@ -26,7 +31,14 @@ from newscrawler.discovery._xml import (
 from newscrawler.discovery.feeds import FeedEntry, FeedError, feed_entries
 from newscrawler.urls import is_http_url
 
-__all__ = ["MAX_SITEMAP_SIZE", "Sitemap", "SitemapEntry", "SitemapError", "parse_sitemap"]
+__all__ = [
+    "MAX_PARSE_SECONDS",
+    "MAX_SITEMAP_SIZE",
+    "Sitemap",
+    "SitemapEntry",
+    "SitemapError",
+    "parse_sitemap",
+]
 
 #: The sitemaps protocol caps an uncompressed sitemap at 50 MB; news sitemaps are far smaller.
 MAX_SITEMAP_SIZE = 16 * 2**20
@@ -59,24 +71,28 @@ class Sitemap:
     entries: list[SitemapEntry]
 
 
-def parse_sitemap(body: bytes, *, max_size: int = MAX_SITEMAP_SIZE) -> Sitemap:
+def parse_sitemap(body: bytes, *, max_size: int = MAX_SITEMAP_SIZE,
+                  time_limit: float = MAX_PARSE_SECONDS) -> Sitemap:
     """Parse an XML, gzipped XML, text (one URL a line) or feed sitemap.
 
-    Raises ``SitemapError`` when the body, once inflated, exceeds ``max_size`` bytes, is
-    malformed XML, or is XML of another kind.
+    Raises ``SitemapError`` when the body, once inflated, exceeds ``max_size`` bytes, takes
+    longer than ``time_limit`` seconds to parse, is malformed XML, or is XML of another kind.
     """
+    deadline = Deadline(time_limit)
     if body[:2] == _GZIP_MAGIC:
         body = gunzip_limited(body, max_size)
     elif len(body) > max_size:
         raise SitemapError(f"sitemap larger than {max_size} bytes")
     stripped = body.lstrip(b"\xef\xbb\xbf \t\r\n")
-    if not stripped.startswith(b"<"):
-        return _text_sitemap(stripped)
     try:
-        root = parse_xml(stripped)
+        if not stripped.startswith(b"<"):
+            return _text_sitemap(stripped)
+        root = parse_xml(stripped, deadline=deadline)
+        return _xml_sitemap(root, deadline)
     except etree.XMLSyntaxError as exc:
         raise SitemapError(f"malformed sitemap XML: {str(exc).splitlines()[0]}") from None
-    return _xml_sitemap(root)
+    except TooSlow as exc:
+        raise SitemapError(f"sitemap too slow to parse: {exc}") from None
 
 
 def gunzip_limited(body: bytes, max_size: int) -> bytes:
@@ -105,19 +121,30 @@ def _text_sitemap(body: bytes) -> Sitemap:
     return Sitemap("urlset", [SitemapEntry(url) for url in urls])
 
 
-def _xml_sitemap(root: etree._Element) -> Sitemap:
+def _xml_sitemap(root: etree._Element, deadline: Deadline) -> Sitemap:
     kind = local_name(root)
     if kind == "urlset":
-        entries = [_url_entry(el) for el in children(root, "url")]
-        return Sitemap("urlset", [e for e in entries if e is not None])
+        return Sitemap("urlset", _entries(children(root, "url"), _url_entry, deadline))
     if kind == "sitemapindex":
-        entries = [_index_entry(el) for el in children(root, "sitemap")]
-        return Sitemap("sitemapindex", [e for e in entries if e is not None])
+        entries = _entries(children(root, "sitemap"), _index_entry, deadline)
+        return Sitemap("sitemapindex", entries)
     try:
-        feed = feed_entries(root)
+        feed = feed_entries(root, deadline=deadline)
     except FeedError:
         raise SitemapError(f"not a sitemap: root element <{kind or root.tag}>") from None
     return Sitemap("urlset", [_from_feed(entry) for entry in feed])
+
+
+def _entries(elements: list[etree._Element],
+             read: Callable[[etree._Element], SitemapEntry | None],
+             deadline: Deadline) -> list[SitemapEntry]:
+    entries = []
+    for element in elements:
+        deadline.check()
+        entry = read(element)
+        if entry is not None:
+            entries.append(entry)
+    return entries
 
 
 def _index_entry(element: etree._Element) -> SitemapEntry | None:

@@ -85,12 +85,20 @@ def meta_map(tree: HtmlElement) -> dict[str, str]:
 
 
 def canonical_url(tree: HtmlElement, meta: Mapping[str, str], url: str) -> str | None:
-    """``<link rel=canonical>``, else ``og:url``, made absolute against the page URL."""
-    for link in tree.iter("link"):
-        if "canonical" in (link.get("rel") or "").lower().split() and link.get("href"):
-            return urljoin(url, link.get("href").strip())
-    og_url = meta.get("og:url")
-    return urljoin(url, og_url) if og_url else None
+    """``<link rel=canonical>``, else ``og:url``, made absolute against the page URL.
+
+    A value ``urllib`` cannot even split (``http://[``) is no canonical URL: the next one
+    is tried.
+    """
+    declared = [link.get("href") for link in tree.iter("link")
+                if "canonical" in (link.get("rel") or "").lower().split() and link.get("href")]
+    for href in [*declared[:1], meta.get("og:url")]:
+        if href:
+            try:
+                return urljoin(url, href.strip())
+            except ValueError:
+                continue
+    return None
 
 
 def iso639_1(value: str | None) -> str | None:

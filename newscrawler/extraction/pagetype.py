@@ -120,7 +120,10 @@ def _body_class_kind(classes: list[str]) -> str | None:
 
 
 def _url_kind(url: str) -> str | None:
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # e.g. an unclosed IPv6 bracket: the URL tells nothing
+        return None
     query = parse_qs(parts.query)
     if "s" in query or ("q" in query and "search" in parts.path.lower()):
         return "search"

@@ -14,6 +14,12 @@ from lxml.html import HtmlElement
 
 LOGGER = logging.getLogger(__name__)
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+# Characters lxml keeps in an HTML tree but refuses to set as an element's text, which
+# trafilatura does with copies of it: a stray control character would fail the whole page.
+# Vertical tab and form feed read as spaces; the rest (NUL, other C0 controls, U+FFFE/FFFF,
+# lone surrogates) mean nothing in text and go.
+_XML_SPACES = re.compile("[\x0b\x0c]")
+_XML_INCOMPATIBLE = re.compile("[\x00-\x08\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 
 def parse_html(html: str | bytes) -> HtmlElement | None:
@@ -22,6 +28,7 @@ def parse_html(html: str | bytes) -> HtmlElement | None:
     if isinstance(html, str):
         # lxml refuses str input that carries an XML encoding declaration.
         html = _XML_DECLARATION.sub("", html)
+        html = _XML_INCOMPATIBLE.sub("", _XML_SPACES.sub(" ", html))
     if not html.strip():
         return None
     try:

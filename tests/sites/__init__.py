@@ -1,4 +1,5 @@
-"""Sites served on 127.0.0.1 for the tests only: the trap site and, beside it, the fault sites.
+"""Sites served on 127.0.0.1 for the tests only: the trap site, the fault-injecting server
+and the helpers crawls run under.
 
 The bundled demo site and the server they share live in ``newscrawler.demo``.
 """
