@@ -203,18 +203,21 @@ class NewsSpider(scrapy.Spider):
         return requests
 
     def on_error(self, failure: Failure) -> Iterator[Any]:
-        """A request that got no usable response: record the fetch if one was made."""
+        """A request that got no usable response: counted, and recorded as a fetch if one
+        was made (refusals never were: their middlewares count them)."""
         request = failure.request  # type: ignore[attr-defined]
         self._settle(request.meta, article=False)
         yield from (self._link_request(url) for url in self.budget.release())
         exc = failure.value
         if isinstance(exc, HttpError):
             response = exc.response
+            self.crawler.stats.inc_value(f"newscrawler/errors/http_{response.status}")
             yield FetchItem(response.url, response.status, "error:status", self.plan.source,
                             _now())
-        elif not isinstance(exc, IgnoreRequest):  # refusals were never fetched
-            reason = f"error:{type(exc).__name__}"[:64]
-            yield FetchItem(request.url, 0, reason, self.plan.source, _now())
+        elif not isinstance(exc, IgnoreRequest):
+            name = type(exc).__name__
+            self.crawler.stats.inc_value(f"newscrawler/errors/{name}")
+            yield FetchItem(request.url, 0, f"error:{name}"[:64], self.plan.source, _now())
 
     # --- requests ------------------------------------------------------------------------
     async def _candidates(self, entries: list[tuple[str, dict[str, Any]]]

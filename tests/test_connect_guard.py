@@ -111,5 +111,5 @@ def test_redirects_to_private_addresses_and_other_schemes_are_not_followed(fault
     # Another host than the page's: refused as off-site before its address is looked at.
     assert stats["newscrawler/refused/offsite"] == len(HTTP_REDIRECTS)
     # Scrapy follows http(s) redirects only: the others end as an unhandled 302.
-    assert stats["httperror/response_ignored_status_count/302"] == len(OTHER_SCHEMES)
+    assert stats["newscrawler/errors/http_302"] == len(OTHER_SCHEMES)
     assert "Traceback" not in result.log

@@ -90,8 +90,8 @@ def test_an_archive_that_cannot_be_opened_is_named_without_its_password(tmp_path
 def test_telnet_console_and_remote_control_are_off(crawled):
     result, _ = crawled
     assert settings.TELNETCONSOLE_ENABLED is False
-    assert settings.EXTENSIONS == {"scrapy.extensions.telnet.TelnetConsole": None,
-                                   "scrapy.extensions.remote_control.RemoteControl": None}
+    assert settings.EXTENSIONS["scrapy.extensions.telnet.TelnetConsole"] is None
+    assert settings.EXTENSIONS["scrapy.extensions.remote_control.RemoteControl"] is None
     enabled = result.log[result.log.find("Enabled extensions:"):][:2000]
     assert "Enabled extensions:" in result.log and "LogStats" in enabled
     assert "Telnet" not in result.log and "RemoteControl" not in enabled
