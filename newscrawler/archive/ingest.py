@@ -114,7 +114,7 @@ class _Batch:
             rows += session.execute(select(ARTICLES).where(ARTICLES.c.content_hash.in_(chunk))
                                     .order_by(ARTICLES.c.id)).mappings().all()
         known: dict[int, _Article] = {}
-        for row in rows:
+        for row in sorted(rows, key=lambda row: row["id"]):  # the oldest of a content first
             article = known.setdefault(row["id"], _Article(dict(row)))
             self.by_canonical[article.values["canonical_url"]] = article
             self.by_hash.setdefault(article.values["content_hash"], article)
