@@ -53,13 +53,21 @@ class Filters:
     since: datetime | date | str | None = None
     until: datetime | date | str | None = None
     lang: str | None = None
+    # One of these sources (those a tag of the sources file names); None: any.
+    sources: tuple[str, ...] | None = None
 
     def conditions(self) -> list[ColumnElement[bool]]:
         """WHERE clauses; undated articles are placed by when they were first seen."""
         when = func.coalesce(models.Article.published_at, models.Article.first_seen_at)
         clauses: list[ColumnElement[bool]] = []
+        # Sources by id, so a statement needs no join with ``sources`` to filter.
+        named = select(models.Source.id)
         if self.source:
-            clauses.append(models.Source.name == self.source)
+            clauses.append(models.Article.source_id.in_(named.where(
+                models.Source.name == self.source)))
+        if self.sources is not None:
+            clauses.append(models.Article.source_id.in_(named.where(
+                models.Source.name.in_(self.sources))))
         since, until = parse_when(self.since), parse_when(self.until, end=True)
         if since is not None:
             clauses.append(when >= since)

@@ -1,0 +1,153 @@
+"""Snippets: the passage of an article that best shows why it matched, matches marked.
+
+The same code serves every backend, so a snippet looks the same on SQLite and PostgreSQL.
+A match is a word whose analysed form (folded, stemmed in the article's language) equals
+one of the query term's forms, as in the index; a phrase is marked as one stretch.
+
+Marks are two control characters that cannot otherwise occur in a snippet (they are
+removed from the text first): ``MARK_START`` (STX, U+0002) and ``MARK_END`` (ETX, U+0003).
+``render`` turns them into whatever the reader wants, escaping the text between them::
+
+    render(hit.snippet)                                    # "… le [cessez-le-feu] a …"
+    render(hit.snippet, "<mark>", "</mark>", html.escape)  # for a web page
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+
+from newscrawler.search.analyzer import MARK_CLASS, fold, stem
+from newscrawler.search.query import Term
+
+__all__ = ["MARK_END", "MARK_START", "highlight", "render", "snippet"]
+
+MARK_START = "\x02"
+MARK_END = "\x03"
+WIDTH = 30  # words in a snippet
+LEAD = 6  # words shown before the first match
+# A word as the analyzer sees it, with any combining accents it carries.
+_SPAN = re.compile(f"(?:[^\\W_]|[{MARK_CLASS}])+")
+
+
+def render(marked: str, start: str = "[", end: str = "]",
+           escape: Callable[[str], str] | None = None) -> str:
+    """``marked`` with its marks replaced by ``start``/``end``, other text ``escape``d."""
+    out = []
+    for piece in re.split(f"([{MARK_START}{MARK_END}])", marked):
+        if piece == MARK_START:
+            out.append(start)
+        elif piece == MARK_END:
+            out.append(end)
+        elif piece:
+            out.append(escape(piece) if escape else piece)
+    return "".join(out)
+
+
+class _Words:
+    """The words of a text with their positions and their analysed forms."""
+
+    def __init__(self, text: str, language: str | None) -> None:
+        self.text = text.replace(MARK_START, " ").replace(MARK_END, " ")
+        self.spans = [match.span() for match in _SPAN.finditer(self.text)]
+        self.folded = [fold(self.text[a:b]) for a, b in self.spans]
+        self.stems = stem(self.folded, language)
+
+    def matches(self, terms: Sequence[Term], languages: Sequence[str | None]
+                ) -> list[tuple[int, int, int]]:
+        """``(first word, word count, term number)`` of every match."""
+        by_first: dict[str, list[tuple[int, list[str], bool]]] = {}
+        prefixes: list[tuple[int, str]] = []
+        for number, term in enumerate(terms):
+            for tokens in _forms(term, languages):
+                if term.prefix and len(tokens) == 1:
+                    prefixes.append((number, tokens[0]))
+                else:
+                    by_first.setdefault(tokens[0], []).append((number, tokens, term.prefix))
+        found = []
+        for position, token in enumerate(self.stems):
+            seen = set()
+            for number, tokens, prefix in by_first.get(token, ()):
+                if number not in seen and self._at(position, tokens, prefix):
+                    seen.add(number)
+                    found.append((position, len(tokens), number))
+            for number, start in prefixes:
+                if number not in seen and (token.startswith(start)
+                                           or self.folded[position].startswith(start)):
+                    seen.add(number)
+                    found.append((position, 1, number))
+        return found
+
+    def _at(self, position: int, tokens: Sequence[str], prefix: bool) -> bool:
+        end = position + len(tokens)
+        if end > len(self.stems):
+            return False
+        for offset, token in enumerate(tokens):
+            here = position + offset
+            if prefix and offset == len(tokens) - 1:
+                if not (self.stems[here].startswith(token)
+                        or self.folded[here].startswith(token)):
+                    return False
+            elif self.stems[here] != token:
+                return False
+        return True
+
+
+def _forms(term: Term, languages: Sequence[str | None]) -> list[list[str]]:
+    forms = [stem(list(term.words), language) for language in languages]
+    if term.prefix:
+        forms.append(list(term.words))
+    unique: list[list[str]] = []
+    for tokens in forms:
+        if tokens not in unique:
+            unique.append(tokens)
+    return unique
+
+
+def _mark(words: _Words, first: int, last: int,
+          found: list[tuple[int, int, int]]) -> str:
+    """Words ``first`` to ``last`` (inclusive) of the text, with matches marked."""
+    starts = {position: count for position, count, _ in found}
+    out, cursor, position = [], words.spans[first][0], first
+    while position <= last:
+        count = starts.get(position)
+        if count:
+            end = min(position + count - 1, last)
+            a, b = words.spans[position][0], words.spans[end][1]
+            out += [words.text[cursor:a], MARK_START, words.text[a:b], MARK_END]
+            cursor, position = b, end + 1
+        else:
+            position += 1
+    out.append(words.text[cursor:words.spans[last][1]])
+    return " ".join("".join(out).split())
+
+
+def snippet(text: str, terms: Sequence[Term], language: str | None,
+            languages: Sequence[str | None]) -> str:
+    """About ``WIDTH`` words of ``text`` around its best cluster of matches, marked."""
+    words = _Words(text, language)
+    if not words.spans:
+        return ""
+    found = words.matches(terms, languages)
+    first = 0
+    if found:
+        def richness(start: int) -> tuple[int, int]:
+            inside = [item for item in found if start <= item[0] < start + WIDTH]
+            return len({item[2] for item in inside}), len(inside)
+
+        best = max((item[0] for item in found), key=lambda s: (richness(s), -s))
+        first = max(0, best - LEAD)
+    last = min(len(words.spans), first + WIDTH) - 1
+    body = _mark(words, first, last, found)
+    return ("… " if first > 0 else "") + body + (" …" if last < len(words.spans) - 1 else "")
+
+
+def highlight(text: str, terms: Sequence[Term], language: str | None,
+              languages: Sequence[str | None]) -> str:
+    """All of ``text`` (a title) with its matches marked."""
+    words = _Words(text, language)
+    if not words.spans:
+        return words.text
+    found = words.matches(terms, languages)
+    first, last = words.spans[0][0], words.spans[-1][1]
+    return words.text[:first] + _mark(words, 0, len(words.spans) - 1, found) + words.text[last:]
