@@ -39,7 +39,7 @@ from sqlalchemy.dialects.postgresql import ARRAY, REGCONFIG, TSVECTOR, array
 from sqlalchemy.exc import DBAPIError
 
 from newscrawler.archive.engine import ArchiveError
-from newscrawler.search.query import And, Node, Not, Or, Term
+from newscrawler.search.query import Node, Not, Or, Term
 
 __all__ = ["PostgreSQLBackend"]
 

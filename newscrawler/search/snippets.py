@@ -118,7 +118,8 @@ def _mark(words: _Words, first: int, last: int,
             cursor, position = b, end + 1
         else:
             position += 1
-    out.append(words.text[cursor:words.spans[last][1]])
+    # The text's final punctuation belongs to the last word; inner cuts end at a word.
+    out.append(words.text[cursor:None if last == len(words.spans) - 1 else words.spans[last][1]])
     return " ".join("".join(out).split())
 
 
