@@ -137,7 +137,7 @@ class Archive:
         with Session(self.engine) as session:
             found = statements.page(session, self.backend, tree, languages,
                                     selection.filters(self.sources_file), chosen)
-            rows = session.execute(articles_query(selection.filters()).where(
+            rows = session.execute(articles_query(Filters()).where(
                 models.Article.id.in_([row[0] for row in found]))).all() if found else []
         records = {article.id: article_record(article, name) for article, name in rows}
         terms = positive_terms(tree)

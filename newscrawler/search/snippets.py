@@ -14,10 +14,11 @@ removed from the text first): ``MARK_START`` (STX, U+0002) and ``MARK_END`` (ETX
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Sequence
 
-from newscrawler.search.analyzer import MARK_CLASS, fold, stem
+from newscrawler.search.analyzer import MARK_CLASS, fold, stem, words
 from newscrawler.search.query import Term
 
 __all__ = ["MARK_END", "MARK_START", "highlight", "render", "snippet"]
@@ -27,7 +28,7 @@ MARK_END = "\x03"
 WIDTH = 30  # words in a snippet
 LEAD = 6  # words shown before the first match
 # A word as the analyzer sees it, with any combining accents it carries.
-_SPAN = re.compile(f"(?:[^\\W_]|[{MARK_CLASS}])+")
+_SPAN = re.compile(f"((?:[^\\W_]|[{MARK_CLASS}])+)")
 
 
 def render(marked: str, start: str = "[", end: str = "]",
@@ -45,13 +46,25 @@ def render(marked: str, start: str = "[", end: str = "]",
 
 
 class _Words:
-    """The words of a text with their positions and their analysed forms."""
+    """The words of a text with their positions and their analysed forms.
 
-    def __init__(self, text: str, language: str | None) -> None:
+    Only words that could match are stemmed: a Snowball stem keeps its word's first letter,
+    so a word whose first letter starts none of the query's forms keeps its folded form.
+    """
+
+    def __init__(self, text: str, language: str | None, initials: frozenset[str]) -> None:
         self.text = text.replace(MARK_START, " ").replace(MARK_END, " ")
-        self.spans = [match.span() for match in _SPAN.finditer(self.text)]
-        self.folded = [fold(self.text[a:b]) for a, b in self.spans]
-        self.stems = stem(self.folded, language)
+        parts = _SPAN.split(self.text)  # separator, word, separator, ..., separator
+        offsets = [0, *itertools.accumulate(map(len, parts))]
+        self.spans = list(zip(offsets[1:-1:2], offsets[2::2], strict=True))
+        folded = words(self.text)  # one pass in C; word by word only if the counts differ
+        if len(folded) != len(self.spans):
+            folded = [fold(self.text[a:b]) for a, b in self.spans]
+        self.folded = folded
+        self.stems = list(folded)
+        wanted = [i for i, word in enumerate(folded) if word[:1] in initials]
+        for i, stemmed in zip(wanted, stem([folded[i] for i in wanted], language), strict=True):
+            self.stems[i] = stemmed
 
     def matches(self, terms: Sequence[Term], languages: Sequence[str | None]
                 ) -> list[tuple[int, int, int]]:
@@ -104,6 +117,11 @@ def _forms(term: Term, languages: Sequence[str | None]) -> list[list[str]]:
     return unique
 
 
+def _initials(terms: Sequence[Term], languages: Sequence[str | None]) -> frozenset[str]:
+    return frozenset(token[:1] for term in terms for form in _forms(term, languages)
+                     for token in form)
+
+
 def _mark(words: _Words, first: int, last: int,
           found: list[tuple[int, int, int]]) -> str:
     """Words ``first`` to ``last`` (inclusive) of the text, with matches marked."""
@@ -126,7 +144,7 @@ def _mark(words: _Words, first: int, last: int,
 def snippet(text: str, terms: Sequence[Term], language: str | None,
             languages: Sequence[str | None]) -> str:
     """About ``WIDTH`` words of ``text`` around its best cluster of matches, marked."""
-    words = _Words(text, language)
+    words = _Words(text, language, _initials(terms, languages))
     if not words.spans:
         return ""
     found = words.matches(terms, languages)
@@ -137,7 +155,7 @@ def snippet(text: str, terms: Sequence[Term], language: str | None,
             return len({item[2] for item in inside}), len(inside)
 
         best = max((item[0] for item in found), key=lambda s: (richness(s), -s))
-        first = max(0, best - LEAD)
+        first = max(0, min(best - LEAD, len(words.spans) - WIDTH))
     last = min(len(words.spans), first + WIDTH) - 1
     body = _mark(words, first, last, found)
     return ("… " if first > 0 else "") + body + (" …" if last < len(words.spans) - 1 else "")
@@ -146,7 +164,7 @@ def snippet(text: str, terms: Sequence[Term], language: str | None,
 def highlight(text: str, terms: Sequence[Term], language: str | None,
               languages: Sequence[str | None]) -> str:
     """All of ``text`` (a title) with its matches marked."""
-    words = _Words(text, language)
+    words = _Words(text, language, _initials(terms, languages))
     if not words.spans:
         return words.text
     found = words.matches(terms, languages)
