@@ -29,6 +29,7 @@ from newscrawler.archive.engine import open_archive
 from newscrawler.archive.store import ArchiveStore, ArticleRecord
 from newscrawler.extraction.article import Article
 from newscrawler.normalise import content_hash
+from newscrawler.search.sqlite import DDL
 
 from .search_corpus import CHUNK, SOURCES, Corpus, Synthetic
 
@@ -63,6 +64,8 @@ def build(path: Path, size: int, corpus: Corpus) -> dict[str, float]:
     state = json.loads(log.read_text()) if log.exists() else {"seconds": 0.0}
     engine = open_archive(f"sqlite:///{path}")
     try:
+        with engine.begin() as connection:  # an archive cached before the index existed
+            connection.exec_driver_sql(next(s for s in DDL if "article_search_filters" in s))
         source_ids = _sources(engine)
         with engine.connect() as connection:
             have = connection.scalar(text("SELECT count(*) FROM articles")) or 0

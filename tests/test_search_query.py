@@ -16,8 +16,8 @@ HOSTILE = ["l'état", "covid-19", '"unterminated', "NEAR(", "a AND", "x' OR 1=1 
            "a\x00b", "東京", "naïve Œuvre", "))((a", '"a" "b"*', "-a b",
            "a OR OR b", "; DROP TABLE articles; --", "{title}:x", "^a", "a:b", "100%",
            "«cessez-le-feu»", "“phrase” ok"]
-EMPTY = ["*", "-", "OR OR", "()", "", "   ", "\x00\x00", "🔥", "AND", "NOT", "--", "title:*", "title:",
-         "' OR ''='", "\\\"", "%_%"]
+EMPTY = ["*", "-", "OR OR", "()", "", "   ", "\x00\x00", "🔥", "AND", "NOT", "--", "title:*",
+         "title:", "' OR ''='", "\\\"", "%_%"]
 
 
 def test_words_fold_case_accents_and_ligatures():
@@ -72,7 +72,8 @@ def test_structure():
 
 
 @pytest.mark.parametrize("text, reason", [
-    ("-rumeur", "only exclusions"), ("NOT NOT a", "only exclusions"), ("a OR -b", "cannot be an alternative"),
+    ("-rumeur", "only exclusions"), ("NOT NOT a", "only exclusions"),
+    ("a OR -b", "cannot be an alternative"),
     ("(" * 40 + "a", "too deeply"), ("a " * 12_000, "too long"),
 ])
 def test_invalid_queries_explain_in_one_line(text, reason):

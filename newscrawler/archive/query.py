@@ -56,25 +56,24 @@ class Filters:
     # One of these sources (those a tag of the sources file names); None: any.
     sources: tuple[str, ...] | None = None
 
-    def conditions(self) -> list[ColumnElement[bool]]:
-        """WHERE clauses; undated articles are placed by when they were first seen."""
-        when = func.coalesce(models.Article.published_at, models.Article.first_seen_at)
+    def conditions(self, on: Any = models.Article) -> list[ColumnElement[bool]]:
+        """WHERE clauses on ``on``'s article columns (the ``articles`` table's by default);
+        undated articles are placed by when they were first seen."""
+        when = func.coalesce(on.published_at, on.first_seen_at)
         clauses: list[ColumnElement[bool]] = []
         # Sources by id, so a statement needs no join with ``sources`` to filter.
         named = select(models.Source.id)
         if self.source:
-            clauses.append(models.Article.source_id.in_(named.where(
-                models.Source.name == self.source)))
+            clauses.append(on.source_id.in_(named.where(models.Source.name == self.source)))
         if self.sources is not None:
-            clauses.append(models.Article.source_id.in_(named.where(
-                models.Source.name.in_(self.sources))))
+            clauses.append(on.source_id.in_(named.where(models.Source.name.in_(self.sources))))
         since, until = parse_when(self.since), parse_when(self.until, end=True)
         if since is not None:
             clauses.append(when >= since)
         if until is not None:
             clauses.append(when <= until)
         if self.lang:
-            clauses.append(models.Article.language == self.lang.lower())
+            clauses.append(on.language == self.lang.lower())
         return clauses
 
 

@@ -14,8 +14,9 @@ from newscrawler.search.snippets import render
 from newscrawler.search.statements import SORTS
 
 
-@click.command()
-@click.argument("query")
+# The query's words may start with "-" (exclusions): unknown options are words, not errors.
+@click.command(context_settings={"ignore_unknown_options": True})
+@click.argument("query", nargs=-1, required=True, type=click.UNPROCESSED)
 @selection_options
 @click.option("--collapse", is_flag=True,
               help="One result per near-duplicate cluster (syndicated copies folded), "
@@ -27,22 +28,23 @@ from newscrawler.search.statements import SORTS
               help="Best matches first, or by publication date.")
 @format_option("table", "jsonl", "csv", default="table")
 @click.pass_context
-def search(ctx: click.Context, query: str, fmt: str, **options: Any) -> None:
+def search(ctx: click.Context, query: tuple[str, ...], fmt: str, **options: Any) -> None:
     """Search the archive's articles (title, description and text).
 
     \b
-    QUERY: words (all must match; case, accents and French/English endings
-    folded: "elections" finds "élection"), "exact phrases", -excluded,
-    either OR other, prefix*, title:word or title:"a phrase", (groups).
-    Snippets mark matches [like this].
+    QUERY (quoted, or several arguments): words (all must match; case,
+    accents and French/English endings folded: "elections" finds
+    "élection"), "exact phrases", -excluded, either OR other, prefix*,
+    title:word or title:"a phrase", (groups). Snippets mark matches [so].
 
     \b
     Examples:
       newscrawler search cessez-le-feu --lang fr --since 2024-01-01
       newscrawler search '"premier ministre" -démission' --tag fr-national --collapse
       newscrawler search 'title:ceasefire OR trêve' --format jsonl --limit 100
+      newscrawler search -rumeur élections municipales
     """
-    hits = open_readonly(ctx).search(query, **options)
+    hits = open_readonly(ctx).search(" ".join(query), **options)
     rows = [{**hit, "snippet": render(hit.snippet)} for hit in hits]
     if fmt == "jsonl":
         write_jsonl(rows, sys.stdout)

@@ -42,7 +42,9 @@ class Backend(Protocol):
         """How many articles the index holds."""
 
     def matches(self, tree: Node, languages: Sequence[str | None]) -> Subquery:
-        """The matching articles: columns ``article_id`` and ``score`` (higher is better)."""
+        """The matching articles: columns ``article_id``, ``score`` (higher is better) and
+        the article columns filters read: ``published_at``, ``first_seen_at``,
+        ``source_id``, ``language``, ``cluster_id``."""
 
     def period(self, when: ColumnElement[object], by: str) -> ColumnElement[str]:
         """The first day (YYYY-MM-DD, UTC) of the day, week (Monday) or month of ``when``."""

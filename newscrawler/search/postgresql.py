@@ -38,6 +38,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, REGCONFIG, TSVECTOR, array
 from sqlalchemy.exc import DBAPIError
 
+from newscrawler.archive import models
 from newscrawler.archive.engine import ArchiveError
 from newscrawler.search.query import Node, Not, Or, Term
 
@@ -183,9 +184,13 @@ class PostgreSQLBackend:
         # Weights of D (body), C, B, A (title): the title counts TITLE_WEIGHT times the body.
         weights = cast(array([1 / TITLE_WEIGHT, 0.2, 0.4, 1.0]), ARRAY(REAL))
         score = func.ts_rank_cd(weights, _SEARCH.c.document, query, 1)
+        article = models.Article
         return select(
             _SEARCH.c.article_id.label("article_id"), cast(score, Float).label("score"),
-        ).where(_SEARCH.c.document.bool_op("@@")(query)).subquery("matches")
+            article.published_at, article.first_seen_at, article.source_id, article.language,
+            article.cluster_id,
+        ).join(article, article.id == _SEARCH.c.article_id) \
+            .where(_SEARCH.c.document.bool_op("@@")(query)).subquery("matches")
 
     def period(self, when: ColumnElement[Any], by: str) -> ColumnElement[str]:
         return func.to_char(func.date_trunc(_PERIODS[by], when), "YYYY-MM-DD")

@@ -26,9 +26,11 @@ __all__ = ["MARK_END", "MARK_START", "highlight", "render", "snippet"]
 MARK_START = "\x02"
 MARK_END = "\x03"
 WIDTH = 30  # words in a snippet
+HEAD = 3_000  # characters read first
 LEAD = 6  # words shown before the first match
-# A word as the analyzer sees it, with any combining accents it carries.
-_SPAN = re.compile(f"((?:[^\\W_]|[{MARK_CLASS}])+)")
+# A word with any combining accents it carries (one character class: fast). Unlike the
+# analyzer it keeps "_" inside words; a text with one falls back to folding word by word.
+_SPAN = re.compile(f"([\\w{MARK_CLASS}]+)")
 
 
 def render(marked: str, start: str = "[", end: str = "]",
@@ -78,8 +80,15 @@ class _Words:
                 else:
                     by_first.setdefault(tokens[0], []).append((number, tokens, term.prefix))
         found = []
-        for position, token in enumerate(self.stems):
-            seen = set()
+        starts = set(by_first)
+        candidates = [i for i, token in enumerate(self.stems) if token in starts]
+        if prefixes:
+            heads = tuple(start for _, start in prefixes)
+            candidates = sorted(set(candidates).union(
+                i for i, token in enumerate(self.stems)
+                if token.startswith(heads) or self.folded[i].startswith(heads)))
+        for position in candidates:
+            token, seen = self.stems[position], set()
             for number, tokens, prefix in by_first.get(token, ()):
                 if number not in seen and self._at(position, tokens, prefix):
                     seen.add(number)
@@ -122,8 +131,8 @@ def _initials(terms: Sequence[Term], languages: Sequence[str | None]) -> frozens
                      for token in form)
 
 
-def _mark(words: _Words, first: int, last: int,
-          found: list[tuple[int, int, int]]) -> str:
+def _mark(words: _Words, first: int, last: int, found: list[tuple[int, int, int]],
+          complete: bool = True) -> str:
     """Words ``first`` to ``last`` (inclusive) of the text, with matches marked."""
     starts = {position: count for position, count, _ in found}
     out, cursor, position = [], words.spans[first][0], first
@@ -137,17 +146,33 @@ def _mark(words: _Words, first: int, last: int,
         else:
             position += 1
     # The text's final punctuation belongs to the last word; inner cuts end at a word.
-    out.append(words.text[cursor:None if last == len(words.spans) - 1 else words.spans[last][1]])
+    whole = complete and last == len(words.spans) - 1
+    out.append(words.text[cursor:None if whole else words.spans[last][1]])
     return " ".join("".join(out).split())
 
 
 def snippet(text: str, terms: Sequence[Term], language: str | None,
             languages: Sequence[str | None]) -> str:
-    """About ``WIDTH`` words of ``text`` around its best cluster of matches, marked."""
-    words = _Words(text, language, _initials(terms, languages))
-    if not words.spans:
-        return ""
+    """About ``WIDTH`` words of ``text`` around its best cluster of matches, marked.
+
+    The first ``HEAD`` characters are read first: most matches are in an article's opening,
+    and analysing its whole text costs more than the search itself.
+    """
+    initials = _initials(terms, languages)
+    if len(text) > HEAD:
+        head = text[:text.rfind(" ", 0, HEAD) if " " in text[:HEAD] else HEAD]
+        found = _window(_Words(head, language, initials), terms, languages, more=True)
+        if found is not None:
+            return found
+    return _window(_Words(text, language, initials), terms, languages, more=False) or ""
+
+
+def _window(words: _Words, terms: Sequence[Term], languages: Sequence[str | None],
+            more: bool) -> str | None:
+    """The best window of ``words``; None when nothing matches and ``more`` text follows."""
     found = words.matches(terms, languages)
+    if not words.spans or (more and not found):
+        return None
     first = 0
     if found:
         def richness(start: int) -> tuple[int, int]:
@@ -157,8 +182,9 @@ def snippet(text: str, terms: Sequence[Term], language: str | None,
         best = max((item[0] for item in found), key=lambda s: (richness(s), -s))
         first = max(0, min(best - LEAD, len(words.spans) - WIDTH))
     last = min(len(words.spans), first + WIDTH) - 1
-    body = _mark(words, first, last, found)
-    return ("… " if first > 0 else "") + body + (" …" if last < len(words.spans) - 1 else "")
+    body = _mark(words, first, last, found, complete=not more)
+    cut = more or last < len(words.spans) - 1
+    return ("… " if first > 0 else "") + body + (" …" if cut else "")
 
 
 def highlight(text: str, terms: Sequence[Term], language: str | None,

@@ -38,21 +38,19 @@ class Page:
     window: int = RANK_WINDOW
 
 
-def _when() -> ColumnElement[Any]:
-    return func.coalesce(models.Article.published_at, models.Article.first_seen_at)
+def _when(on: Any = models.Article) -> ColumnElement[Any]:
+    return func.coalesce(on.published_at, on.first_seen_at)
 
 
 def _matching(backend: Backend, tree: Node, languages: Sequence[str | None],
               filters: Filters) -> tuple[Any, Select[Any]]:
-    """The backend's matches joined to the articles that pass ``filters``."""
+    """The backend's matches that pass ``filters``, with their cluster and date."""
     found = backend.matches(tree, languages)
-    article = models.Article
-    cluster = func.coalesce(article.cluster_id, cast(article.id, String))
+    cluster = func.coalesce(found.c.cluster_id, cast(found.c.article_id, String))
     statement = (
         select(found.c.article_id, found.c.score, cluster.label("cluster"),
-               _when().label("when"))
-        .select_from(found).join(article, article.id == found.c.article_id)
-        .where(*filters.conditions())
+               _when(found.c).label("when"))
+        .where(*filters.conditions(found.c))
     )
     return found, statement
 
