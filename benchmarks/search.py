@@ -19,6 +19,7 @@ import argparse
 import json
 import statistics
 import time
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,7 @@ from newscrawler.api import Archive
 
 from .corpus import ROOT
 from .search_build import build, insert_throughput
-from .search_corpus import Corpus
+from .search_corpus import RATE, START, Corpus
 
 RESULTS = ROOT / "benchmarks" / "results"
 # (kind, query, filters, LIKE patterns that must match, LIKE patterns that must not)
@@ -45,11 +46,18 @@ QUERIES: list[tuple[str, str, dict[str, str], list[str], list[str]]] = [
     ("exclusion", "ceasefire -government", {}, ["ceasefire"], ["government"]),
     ("prefix", "négoc*", {}, ["négoc"], []),
     ("prefix", "ukrain*", {}, ["ukrain"], []),
-    ("date filter", "élections", {"since": "2025-01-01", "until": "2025-01-31"},
-     ["élection"], []),
-    ("date filter", "ceasefire OR cessez-le-feu", {"since": "2024-06-01", "until": "2024-08-31"},
-     ["ceasefire"], []),
+    ("date filter", "élections", {"days": "30"}, ["élection"], []),
+    ("date filter", "ceasefire OR cessez-le-feu", {"days": "90"}, ["ceasefire"], []),
 ]
+
+
+def _dated(filters: dict[str, str], size: int) -> dict[str, str]:
+    """``days``: that many days from the middle of the archive's time span."""
+    if "days" not in filters:
+        return filters
+    since = START + timedelta(days=size / RATE / 2)
+    until = since + timedelta(days=int(filters["days"]) - 1)
+    return {"since": since.date().isoformat(), "until": until.date().isoformat()}
 
 
 def _percentile(values: list[float], share: float) -> float:
@@ -57,12 +65,13 @@ def _percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
 
 
-def time_queries(url: str, runs: int) -> dict[str, Any]:
+def time_queries(url: str, size: int, runs: int) -> dict[str, Any]:
     """Milliseconds per query through ``Archive.search`` (after one warm-up run)."""
     timings: dict[str, list[float]] = {}
     hits: dict[str, int] = {}
     with Archive(url) as archive:
-        for kind, query, filters, _, _ in QUERIES:
+        for kind, query, undated, _, _ in QUERIES:
+            filters = _dated(undated, size)
             archive.search(query, limit=10, **filters)
             for _ in range(runs):
                 started = time.perf_counter()
@@ -78,11 +87,12 @@ def time_queries(url: str, runs: int) -> dict[str, Any]:
     }
 
 
-def time_like(url: str) -> dict[str, float]:
+def time_like(url: str, size: int) -> dict[str, float]:
     """Milliseconds of a LIKE scan answering the first query of each kind, once."""
     seen, result = set(), {}
     with Archive(url) as archive, archive.engine.connect() as connection:
-        for kind, _, filters, wanted, unwanted in QUERIES:
+        for kind, _, undated, wanted, unwanted in QUERIES:
+            filters = _dated(undated, size)
             if kind in seen:
                 continue
             seen.add(kind)
@@ -119,9 +129,9 @@ def main(argv: list[str] | None = None) -> None:
         path = args.dir / f"search-{size}.sqlite3"
         figures = build(path, size, corpus)
         url = f"sqlite:///{path}"
-        figures["fts"] = time_queries(url, args.runs)
+        figures["fts"] = time_queries(url, size, args.runs)
         if not args.no_like:
-            figures["like"] = time_like(url)
+            figures["like"] = time_like(url, size)
         report[str(size)] = figures
         _print_size(size, figures)
         (args.dir / "search.json").write_text(json.dumps(report, indent=2))

@@ -5,8 +5,11 @@ keywords the benchmark queries (at chosen ranks, so their frequencies are known)
 thousands of invented words with that language's letters and endings. Texts draw words from
 a Zipf distribution (s = 1.07, as news text), a quarter of them inflected (plural -s, -es,
 -x) so the stemmers have work; a few fixed phrases are planted at set rates ("cessez-le-feu",
-"premier ministre", "prime minister"). Article ``n`` is always the same text: chunks are
-generated from ``numpy.random.default_rng((seed, chunk))``. Offline; the product never reads it.
+"premier ministre", "prime minister"). Articles come in crawl order, ``RATE`` a day from
+``START`` (so ids follow first-seen times, as in an archive a crawl fills), published up to
+ten hours before they were seen; one in twenty was published long before (a backfill) and
+one in ten has no date. Article ``n`` is always the same: chunks are generated from
+``numpy.random.default_rng((seed, chunk))``. Offline; the product never reads it.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ ZIPF_S = 1.07
 CHUNK = 2_000
 SOURCES = 20  # even: French, odd: English
 START = datetime(2024, 1, 1, tzinfo=UTC)
-DAYS = 730
+RATE = 1_370  # articles a day: a million over two years
 
 STOPWORDS = {
     "fr": "de la le et les des en un une du est que pour dans qui sur au par pas plus ne se "
@@ -128,9 +131,11 @@ class Corpus:
                     body.insert(int(rng.integers(len(body))), phrase)
             title = " ".join(self._draw(rng, int(rng.integers(6, 12)), language)).capitalize()
             paragraphs = [" ".join(body[i:i + 80]) for i in range(0, len(body), 80)]
-            seen = START + timedelta(minutes=int(rng.integers(DAYS * 24 * 60)))
+            seen = START + timedelta(days=(number + rng.random()) / RATE)
             published = None if rng.random() < 0.1 else seen - timedelta(
                 minutes=int(rng.integers(5, 600)))
+            if published is not None and rng.random() < 0.05:
+                published -= timedelta(days=int(rng.integers(1, 3650)))
             out.append(Synthetic(number, f"source-{source:02d}", language, title,
                                  ".\n".join(paragraphs) + ".", published, seen))
         return out

@@ -9,6 +9,7 @@ it only through ``Backend``.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Protocol
 
 from sqlalchemy import ColumnElement, Connection, Subquery
@@ -41,10 +42,16 @@ class Backend(Protocol):
     def indexed(self, connection: Connection) -> int:
         """How many articles the index holds."""
 
-    def matches(self, tree: Node, languages: Sequence[str | None]) -> Subquery:
-        """The matching articles: columns ``article_id``, ``score`` (higher is better) and
-        the article columns filters read: ``published_at``, ``first_seen_at``,
-        ``source_id``, ``language``, ``cluster_id``."""
+    def id_range(self, connection: Connection, since: datetime | None,
+                 until: datetime | None) -> tuple[int, int] | None:
+        """Ids between which every article dated ``since`` to ``until`` lies, if that helps
+        ``matches`` read less; None otherwise."""
+
+    def matches(self, tree: Node, languages: Sequence[str | None],
+                within: tuple[int, int] | None = None) -> Subquery:
+        """The matching articles (only ids ``within`` that range if given): columns
+        ``article_id``, ``score`` (higher is better) and the article columns filters read:
+        ``published_at``, ``first_seen_at``, ``source_id``, ``language``, ``cluster_id``."""
 
     def period(self, when: ColumnElement[object], by: str) -> ColumnElement[str]:
         """The first day (YYYY-MM-DD, UTC) of the day, week (Monday) or month of ``when``."""

@@ -18,6 +18,7 @@ weighted ``TITLE_WEIGHT`` times the body.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -179,18 +180,27 @@ class PostgreSQLBackend:
     def indexed(self, connection: Connection) -> int:
         return int(connection.exec_driver_sql("SELECT count(*) FROM article_search").scalar() or 0)
 
-    def matches(self, tree: Node, languages: Sequence[str | None]) -> Subquery:
+    def id_range(self, connection: Connection, since: datetime | None,
+                 until: datetime | None) -> tuple[int, int] | None:
+        """None: PostgreSQL's planner combines the date filter with the GIN index itself."""
+        return None
+
+    def matches(self, tree: Node, languages: Sequence[str | None],
+                within: tuple[int, int] | None = None) -> Subquery:
         query = tsquery(tree, languages)
         # Weights of D (body), C, B, A (title): the title counts TITLE_WEIGHT times the body.
         weights = cast(array([1 / TITLE_WEIGHT, 0.2, 0.4, 1.0]), ARRAY(REAL))
         score = func.ts_rank_cd(weights, _SEARCH.c.document, query, 1)
         article = models.Article
-        return select(
+        statement = select(
             _SEARCH.c.article_id.label("article_id"), cast(score, Float).label("score"),
             article.published_at, article.first_seen_at, article.source_id, article.language,
             article.cluster_id,
         ).join(article, article.id == _SEARCH.c.article_id) \
-            .where(_SEARCH.c.document.bool_op("@@")(query)).subquery("matches")
+            .where(_SEARCH.c.document.bool_op("@@")(query))
+        if within is not None:
+            statement = statement.where(_SEARCH.c.article_id.between(*within))
+        return statement.subquery("matches")
 
     def period(self, when: ColumnElement[Any], by: str) -> ColumnElement[str]:
         return func.to_char(func.date_trunc(_PERIODS[by], when), "YYYY-MM-DD")

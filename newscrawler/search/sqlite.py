@@ -18,10 +18,22 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Float, Integer, String, Subquery, func, text
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Float,
+    Integer,
+    String,
+    Subquery,
+    func,
+    select,
+    text,
+)
 
+from newscrawler.archive import models
 from newscrawler.archive.types import UTCDateTime
 from newscrawler.search.analyzer import index_text, stem
 from newscrawler.search.query import Node, Not, Or, Term
@@ -47,6 +59,9 @@ DDL = (
     # (its text), and cluster_id and first_seen_at come after the text.
     "CREATE INDEX IF NOT EXISTS article_search_filters ON articles "
     "(id, published_at, first_seen_at, source_id, language, cluster_id)",
+    # Articles by date: the ids a date range spans, to read only that part of the index.
+    "CREATE INDEX IF NOT EXISTS article_search_when ON articles "
+    "(coalesce(published_at, first_seen_at))",
 )
 _FILL = (f"INSERT INTO article_search (rowid, title, body) SELECT id, {FUNCTION}(language, title),"
          f" {FUNCTION}(language, description, text) FROM articles")
@@ -104,6 +119,7 @@ class SQLiteBackend:
         for name in ("article_search_insert", "article_search_delete", "article_search_update"):
             connection.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name}")
         connection.exec_driver_sql("DROP INDEX IF EXISTS article_search_filters")
+        connection.exec_driver_sql("DROP INDEX IF EXISTS article_search_when")
         connection.exec_driver_sql("DROP TABLE IF EXISTS article_search")
 
     def reindex(self, connection: Connection) -> int:
@@ -116,19 +132,34 @@ class SQLiteBackend:
     def indexed(self, connection: Connection) -> int:
         return int(connection.exec_driver_sql("SELECT count(*) FROM article_search").scalar() or 0)
 
-    def matches(self, tree: Node, languages: Sequence[str | None]) -> Subquery:
+    def matches(self, tree: Node, languages: Sequence[str | None],
+                within: tuple[int, int] | None = None) -> Subquery:
         # The planner would read the article rows by rowid: INDEXED BY reads the small index.
+        lowest, highest = within or (-(2**63), 2**63 - 1)
         statement = text(
             "SELECT s.rowid AS article_id, -bm25(article_search, :title_weight, 1.0) AS score, "
             f"{', '.join('a.' + name for name in MATCH_COLUMNS)} FROM article_search AS s "
             "JOIN articles AS a INDEXED BY article_search_filters ON a.id = s.rowid "
-            "WHERE article_search MATCH :match"
-        ).bindparams(match=fts_query(tree, languages), title_weight=TITLE_WEIGHT)
+            "WHERE article_search MATCH :match AND s.rowid BETWEEN :lowest AND :highest"
+        ).bindparams(match=fts_query(tree, languages), title_weight=TITLE_WEIGHT,
+                     lowest=lowest, highest=highest)
         return statement.columns(
             article_id=Integer, score=Float, published_at=UTCDateTime(),
             first_seen_at=UTCDateTime(), source_id=Integer, language=String,
             cluster_id=String,
         ).subquery("matches")
+
+    def id_range(self, connection: Connection, since: datetime | None,
+                 until: datetime | None) -> tuple[int, int] | None:
+        """The ids of the articles dated ``since`` to ``until`` lie between these two: in an
+        archive a crawl fills, ids follow dates, so a date filter reads a slice of the index."""
+        article = models.Article
+        when = func.coalesce(article.published_at, article.first_seen_at)
+        bounds = [when >= since] if since else []
+        bounds += [when <= until] if until else []
+        lowest, highest = connection.execute(
+            select(func.min(article.id), func.max(article.id)).where(*bounds)).one()
+        return (1, 0) if lowest is None else (int(lowest), int(highest))
 
     def period(self, when: ColumnElement[Any], by: str) -> ColumnElement[str]:
         if by == "week":  # 'weekday 0' moves to the next Sunday (or stays): Monday is 6 before

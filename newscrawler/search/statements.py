@@ -17,7 +17,7 @@ from sqlalchemy import ColumnElement, Select, String, cast, func, literal, null,
 from sqlalchemy.orm import Session
 
 from newscrawler.archive import models
-from newscrawler.archive.query import Filters
+from newscrawler.archive.query import Filters, parse_when
 from newscrawler.search.backend import Backend
 from newscrawler.search.query import Node
 
@@ -42,10 +42,14 @@ def _when(on: Any = models.Article) -> ColumnElement[Any]:
     return func.coalesce(on.published_at, on.first_seen_at)
 
 
-def _matching(backend: Backend, tree: Node, languages: Sequence[str | None],
-              filters: Filters) -> tuple[Any, Select[Any]]:
+def _matching(session: Session, backend: Backend, tree: Node,
+              languages: Sequence[str | None], filters: Filters) -> tuple[Any, Select[Any]]:
     """The backend's matches that pass ``filters``, with their cluster and date."""
-    found = backend.matches(tree, languages)
+    since, until = parse_when(filters.since), parse_when(filters.until, end=True)
+    within = None
+    if since is not None or until is not None:
+        within = backend.id_range(session.connection(), since, until)
+    found = backend.matches(tree, languages, within)
     cluster = func.coalesce(found.c.cluster_id, cast(found.c.article_id, String))
     statement = (
         select(found.c.article_id, found.c.score, cluster.label("cluster"),
@@ -58,7 +62,7 @@ def _matching(backend: Backend, tree: Node, languages: Sequence[str | None],
 def page(session: Session, backend: Backend, tree: Node, languages: Sequence[str | None],
          filters: Filters, chosen: Page) -> list[tuple[int, float, int | None]]:
     """``(article id, score, copies)`` of one page of hits; copies only when collapsing."""
-    found, statement = _matching(backend, tree, languages, filters)
+    found, statement = _matching(session, backend, tree, languages, filters)
     if chosen.sort == "relevance":
         statement = statement.order_by(found.c.article_id.desc()).limit(
             max(chosen.window, chosen.offset + chosen.limit))
@@ -90,7 +94,7 @@ def _order(columns: Any, sort: str) -> list[ColumnElement[Any]]:
 def count_matches(session: Session, backend: Backend, tree: Node,
                   languages: Sequence[str | None], filters: Filters) -> int:
     """How many articles match the query and pass the filters."""
-    _, statement = _matching(backend, tree, languages, filters)
+    _, statement = _matching(session, backend, tree, languages, filters)
     counted = select(func.count()).select_from(statement.subquery())
     return int(session.scalar(counted) or 0)
 
