@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 SOURCE ?=
 
-.PHONY: install demo test crawl bench lint clean
+.PHONY: install demo test crawl bench bench-search lint clean
 
 install: $(STAMP)
 
@@ -27,6 +27,9 @@ crawl: install
 
 bench: install
 	$(BIN)/python -m benchmarks
+
+bench-search: install
+	$(BIN)/python -m benchmarks.search
 
 lint: install
 	$(BIN)/ruff check newscrawler spiders pipelines tests

@@ -18,14 +18,16 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from newscrawler import exports
 from newscrawler.archive import models, runs
 from newscrawler.archive.engine import ArchiveError, open_archive
 from newscrawler.archive.query import (
     Filters,
     InvalidQuery,
+    article_id_for,
     article_record,
     articles_query,
     version_record,
@@ -36,7 +38,6 @@ from newscrawler.search.backend import PERIODS, backend_for
 from newscrawler.search.periods import fill
 from newscrawler.search.query import positive_terms
 from newscrawler.selection import Selection
-from newscrawler.urls import canonicalize_url
 
 __all__ = ["RUN_FIELDS", "Archive", "ArchiveError", "InvalidQuery", "SearchHit",
            "SearchResults", "StatsRows", "default_db_url", "render"]
@@ -164,6 +165,18 @@ class Archive:
                 selection.tree(), selection.languages())
         return StatsRows(fill(counts, by))
 
+    def export(
+        self, path: str | Path, format: str = "jsonl", *, source: str | None = None,
+        tag: str | None = None, since: When = None, until: When = None,
+        lang: str | None = None, query: str | None = None, limit: int | None = None,
+    ) -> int:
+        """Write the selection's records to ``path`` as ``jsonl``, ``csv`` or ``parquet``
+        (streamed; the file appears complete or not at all); return how many."""
+        if format not in exports.FORMATS:
+            raise InvalidQuery(f"format {format!r}: use one of {', '.join(exports.FORMATS)}")
+        records = self.records(source, since, until, lang, limit, tag=tag, query=query)
+        return exports.write(records, path, format)
+
     def reindex(self) -> tuple[int, int]:
         """Rebuild the search index (needs ``readonly=False``): (articles, indexed)."""
         with self.engine.begin() as connection:
@@ -195,7 +208,7 @@ class Archive:
     def versions(self, url: str) -> list[dict[str, Any]]:
         """Every version of the article known by ``url`` (or id), oldest first; [] if unknown."""
         with Session(self.engine) as session:
-            article_id = _article_id(session, url)
+            article_id = article_id_for(session, url)
             if article_id is None:
                 return []
             rows = session.scalars(
@@ -208,7 +221,7 @@ class Archive:
     def article(self, url_or_id: str | int) -> dict[str, Any] | None:
         """The record (latest version) of the article known by a URL or id; None if unknown."""
         with Session(self.engine) as session:
-            article_id = _article_id(session, str(url_or_id))
+            article_id = article_id_for(session, str(url_or_id))
             if article_id is None:
                 return None
             row = session.execute(
@@ -270,27 +283,6 @@ def _run_record(run: models.CrawlRun) -> dict[str, Any]:
         "status": status, "duration_s": duration,
     }
     return {name: values[name] if name in values else getattr(run, name) for name in RUN_FIELDS}
-
-
-def _article_id(session: Session, url: str) -> int | None:
-    """The article a URL (as given or canonicalised) or a numeric id designates."""
-    url = url.strip()
-    if url.isdigit():
-        return session.scalar(select(models.Article.id).where(models.Article.id == int(url)))
-    try:
-        spellings = list(dict.fromkeys([url, canonicalize_url(url)]))
-    except ValueError:
-        spellings = [url]
-    found = session.scalar(
-        select(models.Article.id).where(
-            or_(models.Article.canonical_url.in_(spellings), models.Article.url.in_(spellings))
-        ).limit(1)
-    )
-    if found is not None:
-        return found
-    return session.scalar(
-        select(models.ArticleUrl.article_id).where(models.ArticleUrl.url.in_(spellings)).limit(1)
-    )
 
 
 def _passage(record: dict[str, Any]) -> str:

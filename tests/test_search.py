@@ -220,3 +220,17 @@ def test_any_input_answers_or_explains_in_one_line(archive, text):
         assert archive.count(query=text) >= len(hits)
     except InvalidQuery as error:
         assert "\n" not in str(error)
+
+
+def test_export_writes_the_selection_in_each_format(archive, tmp_path):
+    import pandas as pd
+
+    assert archive.export(tmp_path / "a.parquet", "parquet", query="storm OR ministre") == 4
+    frame = pd.read_parquet(tmp_path / "a.parquet")
+    assert str(frame["first_seen_at"].dtype) == "datetime64[us, UTC]" and len(frame) == 4
+    assert archive.export(tmp_path / "a.csv", "csv", tag=None, lang="en") == 4
+    assert len(pd.read_csv(tmp_path / "a.csv")) == 4
+    assert archive.export(tmp_path / "a.jsonl", query="cessez-le-feu") == 1
+    with pytest.raises(InvalidQuery, match="format 'xml'"):
+        archive.export(tmp_path / "a.xml", "xml")
+    assert not (tmp_path / "a.xml").exists()

@@ -9,9 +9,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy.orm import Session
 
 from newscrawler.archive import models
+from newscrawler.urls import canonicalize_url
 
 RECORD_FIELDS = (
     "id", "url", "canonical_url", "source", "sitename", "title", "authors", "published_at",
@@ -112,3 +114,24 @@ def version_record(version: models.ArticleVersion) -> dict[str, Any]:
         "title": version.title,
         "text": version.text,
     }
+
+
+def article_id_for(session: Session, url: str) -> int | None:
+    """The article a URL (as given or canonicalised) or a numeric id designates."""
+    url = url.strip()
+    if url.isdigit():
+        return session.scalar(select(models.Article.id).where(models.Article.id == int(url)))
+    try:
+        spellings = list(dict.fromkeys([url, canonicalize_url(url)]))
+    except ValueError:
+        spellings = [url]
+    found = session.scalar(
+        select(models.Article.id).where(
+            or_(models.Article.canonical_url.in_(spellings), models.Article.url.in_(spellings))
+        ).limit(1)
+    )
+    if found is not None:
+        return found
+    return session.scalar(
+        select(models.ArticleUrl.article_id).where(models.ArticleUrl.url.in_(spellings)).limit(1)
+    )

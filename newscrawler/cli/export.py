@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import sys
-from pathlib import Path
 from typing import Any
 
 import click
@@ -52,18 +50,11 @@ def export(ctx: click.Context, fmt: str, output: str | None, **filters: Any) -> 
 
 
 def _parquet(records: Any, output: str | None) -> int:
-    from newscrawler.exports import write_parquet
+    from newscrawler.exports import write, write_parquet
 
     if output in (None, "-"):
         if sys.stdout.isatty():
             raise CliError("Parquet is binary: give --output PATH or redirect stdout",
                            exit_code=2)
         return write_parquet(records, sys.stdout.buffer)
-    target = Path(output)
-    partial = target.with_name(target.name + ".part")
-    try:
-        count = write_parquet(records, str(partial))
-        os.replace(partial, target)
-        return count
-    finally:
-        partial.unlink(missing_ok=True)
+    return write(records, output, "parquet")

@@ -6,22 +6,21 @@ the Snowball stemmers of PyStemmer; every other language is folded but not stemm
 happens BEFORE stemming, so an accentless query and an accented text reach the stemmer as
 the same string ("élections" and "elections" both give "elect").
 
-The function is deterministic and versioned (``ANALYZER_VERSION``): the SQLite index calls
-it from its triggers to delete what it once inserted, so any change to its output must bump
-the version, which makes ``newscrawler db reindex`` necessary (see ``search.schema``).
+The SQLite index calls it from its triggers, also to delete what it once inserted (see
+``search.sqlite``): any change to its output must come with a migration that rebuilds the
+index (``search.schema.reindex``), and PyStemmer stays pinned.
 """
 
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
-from functools import cache
 
 import Stemmer
 
-__all__ = ["ANALYZER_VERSION", "STEMMED", "fold", "index_text", "stem", "terms", "words"]
+__all__ = ["STEMMED", "fold", "index_text", "language_key", "stem", "terms", "words"]
 
-ANALYZER_VERSION = "1"
 STEMMED = {"fr": "french", "en": "english"}
 # Combining marks left by NFKD decomposition (Latin, Greek and Cyrillic accents, Hebrew
 # points, Arabic vowel signs); the stdlib's ``re`` has no \p{Mn}.
@@ -52,9 +51,17 @@ def words(text: str) -> list[str]:
     return _WORD.findall(fold(text))
 
 
-@cache
+STEM_CACHE = 50_000  # words whose stems a stemmer remembers (PyStemmer's default: 10,000)
+# PyStemmer's stemmers must not be shared between threads (the crawl's writer thread, a
+# web server's workers): one per thread and language.
+_local = threading.local()
+
+
 def _stemmer(language: str) -> Stemmer.Stemmer:
-    return Stemmer.Stemmer(STEMMED[language])
+    stemmers: dict[str, Stemmer.Stemmer] = _local.__dict__.setdefault("stemmers", {})
+    if language not in stemmers:
+        stemmers[language] = Stemmer.Stemmer(STEMMED[language], STEM_CACHE)
+    return stemmers[language]
 
 
 def language_key(language: str | None) -> str | None:
