@@ -234,3 +234,9 @@ def test_export_writes_the_selection_in_each_format(archive, tmp_path):
     with pytest.raises(InvalidQuery, match="format 'xml'"):
         archive.export(tmp_path / "a.xml", "xml")
     assert not (tmp_path / "a.xml").exists()
+
+
+def test_ten_kilobytes_of_text_and_many_terms_are_answered(archive):
+    text = " ".join(f"mot{n} cessez-le-feu ministre" for n in range(900))[:10_240]
+    assert archive.search(text) == []
+    assert archive.count(query=" OR ".join(f"w{n}" for n in range(999))) == 0

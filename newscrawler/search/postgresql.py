@@ -136,11 +136,17 @@ def _term(term: Term, languages: Sequence[str | None]) -> ColumnElement[Any]:
     if term.prefix and CONFIGS[None] not in configs:
         configs.append(CONFIGS[None])  # a stem can be shorter than the prefix typed
     value = bindparam(None, _text(term), unique=True)
-    queries = [func.to_tsquery(cast(literal(config), REGCONFIG), value) for config in configs]
-    found = queries[0]
-    for query in queries[1:]:
-        found = func.tsquery_or(found, query)
-    return found
+    return _balanced(func.tsquery_or, [
+        func.to_tsquery(cast(literal(config), REGCONFIG), value) for config in configs])
+
+
+def _balanced(combine: Any, parts: list[ColumnElement[Any]]) -> ColumnElement[Any]:
+    """``combine`` over ``parts`` as a balanced tree: a long query nests log2(n) deep, not n
+    (PostgreSQL's parser has a stack depth limit)."""
+    while len(parts) > 1:
+        pairs = [combine(a, b) for a, b in zip(parts[::2], parts[1::2], strict=False)]
+        parts = pairs + ([parts[-1]] if len(parts) % 2 else [])
+    return parts[0]
 
 
 def tsquery(node: Node, languages: Sequence[str | None]) -> ColumnElement[Any]:
@@ -150,11 +156,7 @@ def tsquery(node: Node, languages: Sequence[str | None]) -> ColumnElement[Any]:
     if isinstance(node, Not):
         return func.tsquery_not(tsquery(node.child, languages))
     combine = func.tsquery_or if isinstance(node, Or) else func.tsquery_and
-    parts = [tsquery(child, languages) for child in node.children]
-    found = parts[0]
-    for part in parts[1:]:
-        found = combine(found, part)
-    return found
+    return _balanced(combine, [tsquery(child, languages) for child in node.children])
 
 
 class PostgreSQLBackend:
