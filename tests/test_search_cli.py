@@ -58,6 +58,7 @@ def test_empty_queries_exit_2_with_one_line(archive_url, query):
 
 @pytest.mark.parametrize("args, fragment", [
     (("search", "-rumeur"), "only exclusions"),
+    (("search", "storm", "--colapse"), "no such option: --colapse"),
     (("search", "x", "--tag", "nope"), "tagged 'nope'"),
     (("search", "x", "--since", "yesterday"), "--since"),
     (("stats", "--query", "*"), "nothing to search for"),

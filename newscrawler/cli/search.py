@@ -7,7 +7,7 @@ from typing import Any, TextIO
 
 import click
 
-from newscrawler.cli.common import format_option, open_readonly, selection_options
+from newscrawler.cli.common import CliError, format_option, open_readonly, selection_options
 from newscrawler.cli.output import write_csv, write_jsonl
 from newscrawler.records import HIT_FIELDS, SearchHit
 from newscrawler.search.snippets import render
@@ -44,6 +44,10 @@ def search(ctx: click.Context, query: tuple[str, ...], fmt: str, **options: Any)
       newscrawler search 'title:ceasefire OR trêve' --format jsonl --limit 100
       newscrawler search -rumeur élections municipales
     """
+    typo = next((word for word in query if word.startswith("--") and len(word) > 2), None)
+    if typo is not None:
+        raise CliError(f"no such option: {typo} (see --help); a query word cannot start "
+                       "with --", exit_code=2)
     hits = open_readonly(ctx).search(" ".join(query), **options)
     rows = [{**hit, "snippet": render(hit.snippet)} for hit in hits]
     if fmt == "jsonl":
