@@ -9,7 +9,14 @@ import pytest
 from newscrawler.search.analyzer import fold, index_text, terms, words
 from newscrawler.search.backend import ALL_LANGUAGES, query_languages
 from newscrawler.search.query import And, InvalidQuery, Not, Or, Term, parse, positive_terms
-from newscrawler.search.snippets import MARK_END, MARK_START, highlight, render, snippet
+from newscrawler.search.snippets import (
+    MARK_END,
+    MARK_START,
+    highlight,
+    highlight_query,
+    render,
+    snippet,
+)
 from newscrawler.search.sqlite import fts_query
 
 HOSTILE = ["l'état", "covid-19", '"unterminated', "NEAR(", "a AND", "x' OR 1=1 --",
@@ -122,3 +129,5 @@ def test_highlight_marks_a_whole_title():
     marked = highlight("Élections : le cessez-le-feu tient", positive_terms(
         parse("election cessez-le-feu")), "fr", ALL_LANGUAGES)
     assert render(marked, "<b>", "</b>") == "<b>Élections</b> : le <b>cessez-le-feu</b> tient"
+    assert render(highlight_query("Les <élections>", "election", "fr"), "<b>", "</b>",
+                  html.escape) == "Les &lt;<b>élections</b>&gt;"

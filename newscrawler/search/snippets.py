@@ -10,6 +10,7 @@ removed from the text first): ``MARK_START`` (STX, U+0002) and ``MARK_END`` (ETX
 
     render(hit.snippet)                                    # "… le [cessez-le-feu] a …"
     render(hit.snippet, "<mark>", "</mark>", html.escape)  # for a web page
+    render(highlight_query(hit.title, query, hit.language))  # a title, marked the same way
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from collections.abc import Callable, Sequence
 from newscrawler.search.analyzer import MARK_CLASS, fold, stem, words
 from newscrawler.search.query import Term
 
-__all__ = ["MARK_END", "MARK_START", "highlight", "render", "snippet"]
+__all__ = ["MARK_END", "MARK_START", "highlight", "highlight_query", "render", "snippet"]
 
 MARK_START = "\x02"
 MARK_END = "\x03"
@@ -194,5 +195,14 @@ def highlight(text: str, terms: Sequence[Term], language: str | None,
     if not words.spans:
         return words.text
     found = words.matches(terms, languages)
-    first, last = words.spans[0][0], words.spans[-1][1]
-    return words.text[:first] + _mark(words, 0, len(words.spans) - 1, found) + words.text[last:]
+    return words.text[:words.spans[0][0]] + _mark(words, 0, len(words.spans) - 1, found)
+
+
+def highlight_query(text: str, query: str, language: str | None = None,
+                    lang: str | None = None) -> str:
+    """``text`` (a hit's title, say) with the matches of ``query`` marked, as ``search``
+    matched it: ``language`` is the article's, ``lang`` the search's ``lang`` filter."""
+    from newscrawler.search.backend import query_languages
+    from newscrawler.search.query import parse, positive_terms
+
+    return highlight(text, positive_terms(parse(query)), language, query_languages(lang))
