@@ -37,7 +37,7 @@ def reindex(ctx: click.Context) -> None:
     """Rebuild the full-text search index from the articles, in one transaction.
 
     The index is kept up to date by the archive itself; rebuild it after restoring an
-    archive by hand or when the release notes say so. It takes about a minute per 100,000
+    archive by hand or when the release notes say so. It takes about two minutes per 100,000
     articles, during which writers wait: on SQLite a crawl gives up after 30 s, so run it
     between crawls.
 

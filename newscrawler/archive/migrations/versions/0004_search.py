@@ -3,7 +3,7 @@
 SQLite: the FTS5 table ``article_search`` and triggers on ``articles``; PostgreSQL: the
 ``unaccent`` extension, text search configurations and the ``article_search`` tsvector table
 with its GIN index and trigger (see ``newscrawler.search``). Existing articles are indexed
-here, so the upgrade takes about a minute per 100,000 articles.
+here, so the upgrade takes about two minutes per 100,000 articles.
 
 Revision ID: 0004
 Revises: 0003
