@@ -112,10 +112,15 @@ class Archive:
         lang: str | None = None, *, tag: str | None = None, query: str | None = None,
     ) -> int:
         """How many articles the selection holds."""
-        statement = self._select(Selection(source, tag, since, until, lang, query))
+        selection = Selection(source, tag, since, until, lang, query)
+        tree = selection.tree()
         with Session(self.engine) as session:
-            counted = select(func.count()).select_from(statement.order_by(None).subquery())
-            return session.scalar(counted) or 0
+            if tree is not None:  # counted in the index, not by reading the articles
+                return statements.count_matches(session, self.backend, tree,
+                                                selection.languages(),
+                                                selection.filters(self.sources_file))
+            statement = self._select(selection).order_by(None)
+            return session.scalar(select(func.count()).select_from(statement.subquery())) or 0
 
     def search(
         self, query: str, *, source: str | None = None, tag: str | None = None,
