@@ -1,7 +1,7 @@
 """The statements of a search, on any backend: a page of hits, a count, counts per period.
 
-The backend gives the matching articles with their score (``Backend.matches``); these
-statements join them to the filtered articles. Ranking a query that matches a large part of
+The backend gives the matching articles with their score and the columns filters read
+(``Backend.matches``); these statements filter, rank, fold and count them. Ranking a query that matches a large part of
 the archive would score every match, so a relevance-ordered page is chosen among the
 ``window`` newest matches that pass the filters (every match when there are fewer): on a
 million articles, a word found in a third of them still answers in milliseconds.
@@ -21,7 +21,8 @@ from newscrawler.archive.query import Filters, parse_when
 from newscrawler.search.backend import Backend
 from newscrawler.search.query import Node
 
-__all__ = ["RANK_WINDOW", "SORTS", "Page", "count_matches", "page", "period_counts"]
+__all__ = ["RANK_WINDOW", "SORTS", "Page", "count_matches", "matching_ids", "page",
+           "period_counts"]
 
 RANK_WINDOW = 10_000
 SORTS = ("relevance", "newest", "oldest")
