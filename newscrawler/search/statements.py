@@ -1,10 +1,11 @@
 """The statements of a search, on any backend: a page of hits, a count, counts per period.
 
 The backend gives the matching articles with their score and the columns filters read
-(``Backend.matches``); these statements filter, rank, fold and count them. Ranking a query that matches a large part of
-the archive would score every match, so a relevance-ordered page is chosen among the
-``window`` newest matches that pass the filters (every match when there are fewer): on a
-million articles, a word found in a third of them still answers in milliseconds.
+(``Backend.matches``); these statements filter, rank, fold and count them. Ranking a query
+that matches a large part of the archive would score every match, so a relevance-ordered
+page is chosen among the ``window`` newest matches that pass the filters (every match when
+there are fewer): on a million articles, a word found in a third of them still answers
+in milliseconds.
 """
 
 from __future__ import annotations
