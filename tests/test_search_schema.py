@@ -59,3 +59,15 @@ def test_postgresql_without_the_right_to_create_unaccent(limited_pg_url):
         open_archive(limited_pg_url)
     result = CliRunner().invoke(main, ["--db", limited_pg_url, "db", "upgrade"])
     assert_one_line_error(result, 1, "CREATE EXTENSION unaccent", "newscrawler_limited_")
+
+
+def test_importing_newscrawler_does_not_load_the_archive_stack():
+    import subprocess
+    import sys
+
+    code = ("import sys, newscrawler, newscrawler.worker; "
+            "print('sqlalchemy' in sys.modules, 'Stemmer' in sys.modules); "
+            "from newscrawler import Archive; print('sqlalchemy' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.split() == ["False", "False", "True"]
