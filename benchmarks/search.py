@@ -129,7 +129,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--no-like", action="store_true", help="skip the LIKE scans")
     args = parser.parse_args(argv)
     args.dir.mkdir(parents=True, exist_ok=True)
-    corpus, report = Corpus(), {}
+    saved = args.dir / "search.json"
+    # A partial rerun (one size, no throughput) keeps the other figures of the last run.
+    report: dict[str, Any] = json.loads(saved.read_text()) if saved.exists() else {}
+    corpus = Corpus()
     if args.throughput:
         report["insert"] = insert_throughput(corpus, args.throughput)
         _print_insert(report["insert"])
@@ -143,7 +146,7 @@ def main(argv: list[str] | None = None) -> None:
         figures["load_average"] = os.getloadavg()
         report[str(size)] = figures
         _print_size(size, figures)
-        (args.dir / "search.json").write_text(json.dumps(report, indent=2))
+        saved.write_text(json.dumps(report, indent=2))
 
 
 def _print_insert(insert: dict[str, dict[str, float]]) -> None:
