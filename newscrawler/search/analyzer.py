@@ -51,16 +51,17 @@ def words(text: str) -> list[str]:
     return _WORD.findall(fold(text))
 
 
-STEM_CACHE = 50_000  # words whose stems a stemmer remembers (PyStemmer's default: 10,000)
+MEMO_SIZE = 50_000  # stems remembered per language and thread (a few MiB), then forgotten
 # PyStemmer's stemmers must not be shared between threads (the crawl's writer thread, a
-# web server's workers): one per thread and language.
+# web server's workers): one per thread and language, each with a dict of the stems it
+# computed (twice as fast as PyStemmer's own cache, which is off).
 _local = threading.local()
 
 
-def _stemmer(language: str) -> Stemmer.Stemmer:
-    stemmers: dict[str, Stemmer.Stemmer] = _local.__dict__.setdefault("stemmers", {})
+def _stemmer(language: str) -> tuple[Stemmer.Stemmer, dict[str, str]]:
+    stemmers = _local.__dict__.setdefault("stemmers", {})
     if language not in stemmers:
-        stemmers[language] = Stemmer.Stemmer(STEMMED[language], STEM_CACHE)
+        stemmers[language] = (Stemmer.Stemmer(STEMMED[language], 0), {})
     return stemmers[language]
 
 
@@ -75,7 +76,14 @@ def stem(folded_words: list[str], language: str | None) -> list[str]:
     key = language_key(language)
     if key is None:
         return folded_words
-    return _stemmer(key).stemWords(folded_words)
+    stemmer, memo = _stemmer(key)
+    missing = [word for word in set(folded_words) if word not in memo]
+    if len(memo) + len(missing) > MEMO_SIZE:
+        memo.clear()
+        missing = list(set(folded_words))
+    if missing:
+        memo.update(zip(missing, stemmer.stemWords(missing), strict=True))
+    return [memo[word] for word in folded_words]
 
 
 def terms(text: str, language: str | None) -> list[str]:
