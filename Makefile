@@ -9,7 +9,7 @@ TOOLS  := $(VENV)/tools
 TOOLS_STAMP := $(TOOLS)/.installed
 SOURCE ?=
 
-.PHONY: install tools demo test crawl bench lint clean
+.PHONY: install tools demo test crawl bench bench-search lint clean
 
 install: $(STAMP)
 
@@ -39,6 +39,9 @@ crawl: install
 
 bench: install
 	$(BIN)/python -m benchmarks
+
+bench-search: install
+	$(BIN)/python -m benchmarks.search
 
 lint: install
 	$(BIN)/ruff check newscrawler spiders pipelines tests

@@ -1,11 +1,12 @@
-"""The library researchers and the CLI use: ``Archive(url)`` to read the archive.
+"""The library researchers, the CLI and ``serve`` use: ``Archive(url)`` to read the archive.
 
 Example::
 
-    from newscrawler.api import Archive
+    from newscrawler import Archive
     with Archive("sqlite:///data/archive.sqlite3") as archive:
-        for record in archive.records(source="lemonde", since="2024-01-01"):
-            print(record["title"])
+        for hit in archive.search("cessez-le-feu", lang="fr", since="2024-01-01"):
+            print(hit.score, hit.title, render(hit.snippet))
+        weekly = archive.stats("cessez-le-feu", by="week", by_source=True).to_pandas()
 """
 
 from __future__ import annotations
@@ -13,24 +14,33 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterator
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from newscrawler.archive import models, runs, search
+from newscrawler import exports
+from newscrawler.archive import models, runs
 from newscrawler.archive.engine import ArchiveError, open_archive
 from newscrawler.archive.query import (
     Filters,
     InvalidQuery,
+    article_id_for,
     article_record,
     articles_query,
     version_record,
 )
+from newscrawler.records import SearchHit, SearchResults, StatsRows
+from newscrawler.search import schema, snippets, statements
+from newscrawler.search.backend import PERIODS, backend_for
+from newscrawler.search.periods import fill
+from newscrawler.search.query import positive_terms
+from newscrawler.selection import Selection
 from newscrawler.settings import env_setting
-from newscrawler.urls import canonicalize_url
 
-__all__ = ["RUN_FIELDS", "Archive", "ArchiveError", "InvalidQuery", "default_db_url"]
+__all__ = ["RUN_FIELDS", "Archive", "ArchiveError", "InvalidQuery", "SearchHit",
+           "SearchResults", "StatsRows", "default_db_url", "render"]
 
 STREAM_BATCH = 500
 RUN_FIELDS = (
@@ -38,6 +48,7 @@ RUN_FIELDS = (
     "versions_new", "duplicates", "errors", "duration_s", "pid", "hostname",
 )
 When = datetime | date | str | None
+render = snippets.render
 
 
 def default_db_url() -> str:
@@ -46,11 +57,21 @@ def default_db_url() -> str:
 
 
 class Archive:
-    """Read access to an archive (read-only connections unless ``readonly=False``)."""
+    """Read access to an archive (read-only connections unless ``readonly=False``).
 
-    def __init__(self, url: str | None = None, readonly: bool = True) -> None:
+    Every query method takes the same selection: ``source``, ``tag`` (a tag of the sources
+    file ``sources_file``, default ``NEWSCRAWLER_SOURCES``), ``since``/``until`` (published,
+    else first seen; dates or ISO 8601), ``lang`` (ISO 639-1) and, but for ``search`` where
+    it is the first argument, ``query`` (the search language of ``newscrawler.search.query``).
+    Bad values raise ``InvalidQuery`` with a one-line message.
+    """
+
+    def __init__(self, url: str | None = None, readonly: bool = True,
+                 sources_file: str | Path | None = None) -> None:
         self.url = url or default_db_url()
         self.engine = open_archive(self.url, readonly=readonly)
+        self.backend = backend_for(self.engine.dialect.name)
+        self.sources_file = Path(sources_file) if sources_file else None
 
     def close(self) -> None:
         """Release the connections."""
@@ -62,12 +83,22 @@ class Archive:
     def __exit__(self, *_exc: object) -> None:
         self.close()
 
+    def _select(self, selection: Selection) -> Any:
+        """The articles statement of a selection (a search restricts it to the matches)."""
+        statement = articles_query(selection.filters(self.sources_file))
+        tree = selection.tree()
+        if tree is not None:
+            matching = statements.matching_ids(self.backend, tree, selection.languages())
+            statement = statement.where(models.Article.id.in_(matching))
+        return statement
+
     def records(
         self, source: str | None = None, since: When = None, until: When = None,
-        lang: str | None = None, limit: int | None = None,
+        lang: str | None = None, limit: int | None = None, *, tag: str | None = None,
+        query: str | None = None,
     ) -> Iterator[dict[str, Any]]:
         """Article records (latest version), streamed in batches, oldest first."""
-        statement = articles_query(Filters(source, since, until, lang))
+        statement = self._select(Selection(source, tag, since, until, lang, query))
         if limit is not None:
             statement = statement.limit(limit)
         with Session(self.engine) as session:
@@ -77,12 +108,85 @@ class Archive:
 
     def count(
         self, source: str | None = None, since: When = None, until: When = None,
-        lang: str | None = None,
+        lang: str | None = None, *, tag: str | None = None, query: str | None = None,
     ) -> int:
-        """How many articles match the filters."""
-        statement = articles_query(Filters(source, since, until, lang)).order_by(None)
+        """How many articles the selection holds."""
+        selection = Selection(source, tag, since, until, lang, query)
+        tree = selection.tree()
         with Session(self.engine) as session:
+            if tree is not None:  # counted in the index, not by reading the articles
+                return statements.count_matches(session, self.backend, tree,
+                                                selection.languages(),
+                                                selection.filters(self.sources_file))
+            statement = self._select(selection).order_by(None)
             return session.scalar(select(func.count()).select_from(statement.subquery())) or 0
+
+    def search(
+        self, query: str, *, source: str | None = None, tag: str | None = None,
+        since: When = None, until: When = None, lang: str | None = None,
+        collapse: bool = False, limit: int = 10, offset: int = 0, sort: str = "relevance",
+    ) -> SearchResults:
+        """The best ``limit`` matches of ``query`` (from ``offset``), as ``SearchHit``s.
+
+        ``sort``: ``relevance`` (best first; for a query matching over 10,000 articles the
+        best among the 10,000 newest matches), ``newest`` or ``oldest`` (by publication,
+        else first seen). ``collapse``: one hit per near-duplicate cluster, with ``copies``.
+        """
+        if sort not in statements.SORTS:
+            raise InvalidQuery(f"sort {sort!r}: use one of {', '.join(statements.SORTS)}")
+        selection = Selection(source, tag, since, until, lang, query)
+        tree, languages = selection.tree(), selection.languages()
+        assert tree is not None
+        chosen = statements.Page(limit=max(0, limit), offset=max(0, offset), sort=sort,
+                                 collapse=collapse)
+        with Session(self.engine) as session:
+            found = statements.page(session, self.backend, tree, languages,
+                                    selection.filters(self.sources_file), chosen)
+            rows = session.execute(articles_query(Filters()).where(
+                models.Article.id.in_([row[0] for row in found]))).all() if found else []
+        records = {article.id: article_record(article, name) for article, name in rows}
+        terms = positive_terms(tree)
+        return SearchResults(SearchHit(
+            **records[article_id], score=score, copies=copies,
+            snippet=snippets.snippet(_passage(records[article_id]), terms,
+                                     records[article_id]["language"], languages),
+        ) for article_id, score, copies in found if article_id in records)
+
+    def stats(
+        self, query: str | None = None, *, by: str = "day", by_source: bool = False,
+        source: str | None = None, tag: str | None = None, since: When = None,
+        until: When = None, lang: str | None = None,
+    ) -> StatsRows:
+        """Articles per period: ``matching`` the query (all of them without one) out of
+        ``total`` published, and their ``ratio``; every period from the first to the last
+        with articles is present. One row per period, or per period and source."""
+        if by not in PERIODS:
+            raise InvalidQuery(f"--by {by!r}: use one of {', '.join(PERIODS)}")
+        selection = Selection(source, tag, since, until, lang, query)
+        with Session(self.engine) as session:
+            counts = statements.period_counts(
+                session, self.backend, by, by_source, selection.filters(self.sources_file),
+                selection.tree(), selection.languages())
+        return StatsRows(fill(counts, by))
+
+    def export(
+        self, path: str | Path, format: str = "jsonl", *, source: str | None = None,
+        tag: str | None = None, since: When = None, until: When = None,
+        lang: str | None = None, query: str | None = None, limit: int | None = None,
+    ) -> int:
+        """Write the selection's records to ``path`` as ``jsonl``, ``csv`` or ``parquet``
+        (streamed; the file appears complete or not at all); return how many."""
+        if format not in exports.FORMATS:
+            raise InvalidQuery(f"format {format!r}: use one of {', '.join(exports.FORMATS)}")
+        records = self.records(source, since, until, lang, limit, tag=tag, query=query)
+        return exports.write(records, path, format)
+
+    def reindex(self) -> tuple[int, int]:
+        """Rebuild the search index (needs ``readonly=False``): (articles, indexed)."""
+        with self.engine.begin() as connection:
+            indexed = schema.reindex(connection)
+            articles = connection.scalar(select(func.count(models.Article.id))) or 0
+        return articles, indexed
 
     def summary(self) -> dict[str, Any]:
         """Totals: articles, versions, per source, per language, crawl runs."""
@@ -105,25 +209,10 @@ class Archive:
                 "runs": session.scalar(select(func.count(models.CrawlRun.id))) or 0,
             }
 
-    def search(self, query: str, limit: int = 10, **filters: Any) -> list[dict[str, Any]]:
-        """Records whose title or text contain every word of ``query`` (case/accents folded)."""
-        newest_first = func.coalesce(models.Article.published_at, models.Article.first_seen_at)
-        statement = (
-            articles_query(Filters(**filters)).with_only_columns(models.Article)
-            .order_by(None).order_by(newest_first.desc(), models.Article.id.desc())
-        )
-        with Session(self.engine) as session:
-            ids = search.search_ids(session, query, statement, limit)
-            rows = session.execute(
-                articles_query(Filters()).where(models.Article.id.in_(ids))
-            ).all() if ids else []
-        by_id = {article.id: article_record(article, name) for article, name in rows}
-        return [by_id[i] for i in ids]
-
     def versions(self, url: str) -> list[dict[str, Any]]:
         """Every version of the article known by ``url`` (or id), oldest first; [] if unknown."""
         with Session(self.engine) as session:
-            article_id = _article_id(session, url)
+            article_id = article_id_for(session, url)
             if article_id is None:
                 return []
             rows = session.scalars(
@@ -136,7 +225,7 @@ class Archive:
     def article(self, url_or_id: str | int) -> dict[str, Any] | None:
         """The record (latest version) of the article known by a URL or id; None if unknown."""
         with Session(self.engine) as session:
-            article_id = _article_id(session, str(url_or_id))
+            article_id = article_id_for(session, str(url_or_id))
             if article_id is None:
                 return None
             row = session.execute(
@@ -200,22 +289,6 @@ def _run_record(run: models.CrawlRun) -> dict[str, Any]:
     return {name: values[name] if name in values else getattr(run, name) for name in RUN_FIELDS}
 
 
-def _article_id(session: Session, url: str) -> int | None:
-    """The article a URL (as given or canonicalised) or a numeric id designates."""
-    url = url.strip()
-    if url.isdigit():
-        return session.scalar(select(models.Article.id).where(models.Article.id == int(url)))
-    try:
-        spellings = list(dict.fromkeys([url, canonicalize_url(url)]))
-    except ValueError:
-        spellings = [url]
-    found = session.scalar(
-        select(models.Article.id).where(
-            or_(models.Article.canonical_url.in_(spellings), models.Article.url.in_(spellings))
-        ).limit(1)
-    )
-    if found is not None:
-        return found
-    return session.scalar(
-        select(models.ArticleUrl.article_id).where(models.ArticleUrl.url.in_(spellings)).limit(1)
-    )
+def _passage(record: dict[str, Any]) -> str:
+    """The text a snippet is cut from: the description, then the body."""
+    return "\n".join(part for part in (record["description"], record["text"]) if part)

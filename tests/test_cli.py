@@ -94,7 +94,7 @@ def test_versions(archive_url):
 def test_errors_are_one_line(archive_url, tmp_path):
     assert_one_line_error(run("--db", archive_url, "export", "--since", "last week"), 2,
                           "--since", "YYYY-MM-DD")
-    assert_one_line_error(run("--db", archive_url, "export", "--format", "parquet"), 2,
+    assert_one_line_error(run("--db", archive_url, "export", "--format", "wacz"), 2,
                           "not available yet")
     missing = f"sqlite:///{tmp_path / 'missing.sqlite3'}"
     assert_one_line_error(run("--db", missing, "export"), 1, "no archive at", "--db")
@@ -109,7 +109,7 @@ def test_errors_are_one_line(archive_url, tmp_path):
 
 def test_db_upgrade(sqlite_url):
     result = run("--db", sqlite_url, "db", "upgrade")
-    assert result.exit_code == 0 and "revision 0003" in result.stdout
+    assert result.exit_code == 0 and "revision 0004" in result.stdout
     assert run("--db", sqlite_url, "export").exit_code == 0
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import inspect, text
 
 from newscrawler.archive.engine import alembic_config, head_revision, make_engine, upgrade
 from newscrawler.archive.models import Base
+from newscrawler.search.schema import is_search_object
 
 TABLES = {"sources", "crawl_runs", "articles", "article_versions", "article_urls", "fetches",
           "article_bands", "run_locks"}
@@ -20,7 +21,10 @@ def _assert_matches_models(url: str) -> None:
     try:
         with engine.connect() as connection:
             assert TABLES <= set(inspect(connection).get_table_names())
-            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            context = MigrationContext.configure(connection, opts={
+                "compare_type": True,  # the search structures are not the models' business
+                "include_name": lambda name, kind, _: not (
+                    kind in ("table", "index") and is_search_object(name))})
             assert compare_metadata(context, Base.metadata) == []
     finally:
         engine.dispose()
@@ -45,14 +49,14 @@ def test_postgresql_downgrade_then_upgrade_head_matches_models(pg_url):
             config.attributes["connection"] = connection
             command.downgrade(config, "base")
         with engine.connect() as connection:
-            assert not TABLES & set(inspect(connection).get_table_names())
+            assert not (TABLES | {"article_search"}) & set(inspect(connection).get_table_names())
     finally:
         engine.dispose()
     assert upgrade(pg_url) == head_revision()
     _assert_matches_models(pg_url)
 
 
-@pytest.mark.parametrize("revision", ["0003"])
+@pytest.mark.parametrize("revision", ["0004"])
 def test_head_is_known(revision):
     assert head_revision() == revision
 
@@ -150,6 +154,23 @@ def test_a_new_archive_gets_the_head_schema_without_alembic(backend, request, tm
     assert upgrade(url) == head_revision()  # and Alembic finds nothing to do
 
 
+SEARCH_OBJECTS = {
+    "sqlite": "SELECT type, name, sql FROM sqlite_master WHERE type = 'trigger' "
+              "OR name LIKE 'article_search%' ORDER BY name",
+    "postgresql": "SELECT 'trigger', tgname, pg_get_triggerdef(t.oid) FROM pg_trigger t "
+                  "WHERE NOT tgisinternal UNION ALL SELECT 'config', cfgname, '' FROM pg_ts_config "
+                  "WHERE cfgname LIKE 'nc\\_%' UNION ALL SELECT 'function', proname, prosrc FROM "
+                  "pg_proc WHERE proname LIKE 'nc\\_%' UNION ALL SELECT 'extension', extname, '' "
+                  "FROM pg_extension ORDER BY 1, 2",
+}
+
+
+def _search_objects(connection) -> list[tuple[str, str, str]]:
+    """Triggers, FTS tables, text search configurations and functions, as created."""
+    rows = connection.execute(text(SEARCH_OBJECTS[connection.dialect.name])).all()
+    return [(kind, name, " ".join((sql or "").split())) for kind, name, sql in rows]
+
+
 def _schema(url: str) -> dict[str, object]:
     """Every table's columns, keys, indexes and checks, as the database reports them."""
     engine = make_engine(url)
@@ -171,6 +192,7 @@ def _schema(url: str) -> dict[str, object]:
                     sorted((c["name"], " ".join(c["sqltext"].split()))
                            for c in inspector.get_check_constraints(table)),
                 )
+            schema["search"] = _search_objects(connection)
             return schema
     finally:
         engine.dispose()
@@ -200,3 +222,35 @@ def test_a_new_archive_has_exactly_the_migrated_schema(backend, request, tmp_pat
     upgrade(fresh_url)  # an empty database: built from the models in one step
     assert _schema(fresh_url) == migrated
     assert any(name == "ck_crawl_runs_status" for name, _ in migrated["crawl_runs"][5])
+    search = {name for _, name, _ in migrated["search"]}
+    assert {"article_search_insert", "article_search_update", "article_search_delete"} <= search \
+        if backend == "sqlite" else {"article_search_sync", "nc_french", "unaccent"} <= search
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_upgrade_to_0004_indexes_the_existing_articles(backend, request):
+    from newscrawler.api import Archive
+
+    url = request.getfixturevalue("sqlite_url" if backend == "sqlite" else "pg_url")
+    engine = make_engine(url)
+    try:
+        with engine.begin() as connection:
+            config = alembic_config(url)
+            config.attributes["connection"] = connection
+            command.downgrade(config, "base")
+            command.upgrade(config, "0003")
+            for statement in OLD_ROWS.split(";"):
+                if statement.strip():
+                    connection.execute(text(statement.replace("'it’s here'", "'Élections'")))
+    finally:
+        engine.dispose()
+    assert upgrade(url) == head_revision()
+    with Archive(url) as archive:
+        assert [hit.id for hit in archive.search("ÉLECTIONS")] == [1]  # language unknown
+    engine = make_engine(url)
+    try:
+        with engine.begin() as connection:
+            for table in reversed(Base.metadata.sorted_tables):
+                connection.execute(table.delete())
+    finally:
+        engine.dispose()

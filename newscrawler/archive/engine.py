@@ -58,8 +58,19 @@ def _sqlite_path(url: str) -> Path | None:
     return Path(database)
 
 
+def _register_search_functions(engine: Engine) -> None:
+    """The search index's triggers call a Python function: every connection must have it."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        from newscrawler.search.sqlite import register_functions
+
+        register_functions(dbapi_connection)
+
+
 def _install_sqlite_events(engine: Engine, *, readonly: bool) -> None:
     begin_sql = "BEGIN" if readonly else "BEGIN IMMEDIATE"
+    _register_search_functions(engine)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -89,7 +100,9 @@ def make_engine(url: str, *, readonly: bool = False) -> Engine:
         ) from exc
     path = _sqlite_path(url)
     if path is None and parsed.get_backend_name() == "sqlite":
-        return create_engine(parsed)  # in-memory: only useful for throwaway experiments
+        engine = create_engine(parsed)  # in-memory: only useful for throwaway experiments
+        _register_search_functions(engine)
+        return engine
     if path is None:
         # Honoured by the PostgreSQL dialects: SET TRANSACTION READ ONLY on every transaction.
         options = {"postgresql_readonly": True} if readonly else {}
@@ -186,8 +199,10 @@ def _create_current_schema(connection: Connection) -> None:
     crawl that creates a new archive.
     """
     from newscrawler.archive.models import Base
+    from newscrawler.search import schema
 
     Base.metadata.create_all(connection)
+    schema.install(connection)  # what migration 0004 creates: the same function
     _VERSION_TABLE.create(connection)
     connection.execute(_VERSION_TABLE.insert().values(version_num=head_revision()))
 

@@ -2,7 +2,7 @@
 URLs, fetches and near-duplicate bands.
 
 Only portable types are used so one schema serves SQLite and PostgreSQL; dialect-specific
-search structures live behind ``newscrawler.archive.search``.
+search structures live behind ``newscrawler.search``.
 """
 
 from __future__ import annotations

@@ -9,9 +9,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy.orm import Session
 
 from newscrawler.archive import models
+from newscrawler.urls import canonicalize_url
 
 RECORD_FIELDS = (
     "id", "url", "canonical_url", "source", "sitename", "title", "authors", "published_at",
@@ -53,20 +55,27 @@ class Filters:
     since: datetime | date | str | None = None
     until: datetime | date | str | None = None
     lang: str | None = None
+    # One of these sources (those a tag of the sources file names); None: any.
+    sources: tuple[str, ...] | None = None
 
-    def conditions(self) -> list[ColumnElement[bool]]:
-        """WHERE clauses; undated articles are placed by when they were first seen."""
-        when = func.coalesce(models.Article.published_at, models.Article.first_seen_at)
+    def conditions(self, on: Any = models.Article) -> list[ColumnElement[bool]]:
+        """WHERE clauses on ``on``'s article columns (the ``articles`` table's by default);
+        undated articles are placed by when they were first seen."""
+        when = func.coalesce(on.published_at, on.first_seen_at)
         clauses: list[ColumnElement[bool]] = []
+        # Sources by id, so a statement needs no join with ``sources`` to filter.
+        named = select(models.Source.id)
         if self.source:
-            clauses.append(models.Source.name == self.source)
+            clauses.append(on.source_id.in_(named.where(models.Source.name == self.source)))
+        if self.sources is not None:
+            clauses.append(on.source_id.in_(named.where(models.Source.name.in_(self.sources))))
         since, until = parse_when(self.since), parse_when(self.until, end=True)
         if since is not None:
             clauses.append(when >= since)
         if until is not None:
             clauses.append(when <= until)
         if self.lang:
-            clauses.append(models.Article.language == self.lang.lower())
+            clauses.append(on.language == self.lang.lower())
         return clauses
 
 
@@ -105,3 +114,24 @@ def version_record(version: models.ArticleVersion) -> dict[str, Any]:
         "title": version.title,
         "text": version.text,
     }
+
+
+def article_id_for(session: Session, url: str) -> int | None:
+    """The article a URL (as given or canonicalised) or a numeric id designates."""
+    url = url.strip()
+    if url.isdigit():
+        return session.scalar(select(models.Article.id).where(models.Article.id == int(url)))
+    try:
+        spellings = list(dict.fromkeys([url, canonicalize_url(url)]))
+    except ValueError:
+        spellings = [url]
+    found = session.scalar(
+        select(models.Article.id).where(
+            or_(models.Article.canonical_url.in_(spellings), models.Article.url.in_(spellings))
+        ).limit(1)
+    )
+    if found is not None:
+        return found
+    return session.scalar(
+        select(models.ArticleUrl.article_id).where(models.ArticleUrl.url.in_(spellings)).limit(1)
+    )

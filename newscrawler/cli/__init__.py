@@ -11,8 +11,10 @@ from newscrawler.cli.export import export
 from newscrawler.cli.extract import extract
 from newscrawler.cli.runs import runs
 from newscrawler.cli.schedule import schedule
+from newscrawler.cli.search import search
 from newscrawler.cli.show import show
 from newscrawler.cli.sources import sources
+from newscrawler.cli.stats import stats
 from newscrawler.cli.versions import versions
 from newscrawler.settings import defaults
 
@@ -30,6 +32,8 @@ def main(ctx: click.Context, db_url: str) -> None:
 
     \b
     Examples:
+      newscrawler search cessez-le-feu --lang fr --since 2024-01-01
+      newscrawler stats --by week --query ceasefire --by-source --plot ceasefire.png
       newscrawler export --format csv --since 2024-01-01 -o articles.csv
       newscrawler --db postgresql+psycopg://news@db/news versions https://ex.com/a
       newscrawler show 42 --diff
@@ -41,5 +45,5 @@ def main(ctx: click.Context, db_url: str) -> None:
     ctx.obj["db"] = db_url
 
 
-for _command in (export, extract, show, versions, runs, schedule, db, sources):
+for _command in (search, stats, export, extract, show, versions, runs, schedule, db, sources):
     main.add_command(_command)

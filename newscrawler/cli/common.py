@@ -55,20 +55,46 @@ def _check_date(_ctx: click.Context, param: click.Parameter, value: str | None) 
     return value
 
 
-def filter_options(command: F) -> F:
-    """``--source --since --until --lang --limit``, as the library's keyword arguments."""
-    decorators = [
+def _apply(command: F, decorators: list[Callable[[F], F]]) -> F:
+    for decorator in reversed(decorators):
+        command = decorator(command)
+    return command
+
+
+def selection_options(command: F) -> F:
+    """``--source --tag --since --until --lang``, as the library's keyword arguments."""
+    return _apply(command, [
         click.option("--source", help="Only this source (see `newscrawler sources list`)."),
+        click.option("--tag", metavar="TAG",
+                     help="Only the sources with this tag in the sources file "
+                          "(NEWSCRAWLER_SOURCES), e.g. fr-national or collection=fr-national."),
         click.option("--since", callback=_check_date,
                      help="Published (or first seen) on or after: YYYY-MM-DD or ISO 8601."),
         click.option("--until", callback=_check_date,
                      help="Published (or first seen) on or before: YYYY-MM-DD or ISO 8601."),
         click.option("--lang", help="ISO 639-1 language code, e.g. fr."),
+    ])
+
+
+def filter_options(command: F) -> F:
+    """``selection_options`` and ``--limit``."""
+    return _apply(selection_options(command), [
         click.option("--limit", type=click.IntRange(min=0), help="At most N records."),
-    ]
-    for decorator in reversed(decorators):
-        command = decorator(command)
-    return command
+    ])
+
+
+def query_option(command: F) -> F:
+    """``--query Q``: only the articles matching a search (the ``search`` language)."""
+    return click.option(
+        "--query", "-q", metavar="Q",
+        help='Only articles matching this search, e.g. "cessez-le-feu OR ceasefire".',
+    )(command)
+
+
+def format_option(*choices: str, default: str) -> Callable[[F], F]:
+    """``--format`` with these choices."""
+    return click.option("--format", "fmt", type=click.Choice(list(choices)), default=default,
+                        show_default=True, help="Output format.")
 
 
 def open_readonly(ctx: click.Context) -> Archive:

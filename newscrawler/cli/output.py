@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-import csv
-import json
 import os
 import sys
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TextIO
+
+from newscrawler.exports import csv_value, write_csv, write_jsonl
+
+__all__ = ["open_output", "write_csv", "write_jsonl", "write_table"]
 
 
 @contextmanager
@@ -28,37 +30,11 @@ def open_output(path: str | None) -> Iterator[TextIO]:
         partial.unlink(missing_ok=True)
 
 
-def write_jsonl(rows: Iterable[dict[str, Any]], stream: TextIO) -> int:
-    """One JSON object a line, non-ASCII kept readable; returns the row count."""
-    count = 0
-    for row in rows:
-        stream.write(json.dumps(row, ensure_ascii=False) + "\n")
-        count += 1
-    return count
-
-
-def _csv_value(value: Any) -> Any:
-    if isinstance(value, list):
-        return "; ".join(str(item) for item in value)
-    return "" if value is None else value
-
-
-def write_csv(rows: Iterable[dict[str, Any]], stream: TextIO, fields: Sequence[str]) -> int:
-    """CSV with a header; lists joined with "; "; returns the row count."""
-    writer = csv.DictWriter(stream, fieldnames=list(fields), extrasaction="ignore")
-    writer.writeheader()
-    count = 0
-    for row in rows:
-        writer.writerow({key: _csv_value(value) for key, value in row.items()})
-        count += 1
-    return count
-
-
 def write_table(rows: Sequence[dict[str, Any]], stream: TextIO, columns: Sequence[str],
                 max_width: int = 60) -> None:
     """A left-aligned text table; long cells are cut with an ellipsis."""
     def cell(value: Any) -> str:
-        text = " ".join(str(_csv_value(value)).split())
+        text = " ".join(str(csv_value(value)).split())
         return text if len(text) <= max_width else text[: max_width - 1] + "…"
 
     cells = [[cell(row.get(column)) for column in columns] for row in rows]

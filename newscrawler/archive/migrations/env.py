@@ -12,6 +12,7 @@ from sqlalchemy import Connection
 
 from newscrawler.archive.engine import make_engine
 from newscrawler.archive.models import Base
+from newscrawler.search.schema import is_search_object
 
 config = context.config
 target_metadata = Base.metadata
@@ -24,9 +25,15 @@ def _run(connection: Connection) -> None:
         # SQLite cannot ALTER most things: batch mode recreates the table instead.
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_name=_models_only,
     )
     with context.begin_transaction():
         context.run_migrations()
+
+
+def _models_only(name: str | None, type_: str, _parent: object) -> bool:
+    """Autogenerate compares the models: the search structures are not among them."""
+    return not (type_ in ("table", "index") and is_search_object(name))
 
 
 def run_migrations_offline() -> None:
