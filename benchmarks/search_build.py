@@ -24,11 +24,11 @@ from typing import Any
 
 from sqlalchemy import Engine, insert, select, text
 
+from newscrawler.analysis.normalise import content_hash
 from newscrawler.archive import models
 from newscrawler.archive.engine import open_archive
 from newscrawler.archive.store import ArchiveStore, ArticleRecord
 from newscrawler.extraction.article import Article
-from newscrawler.normalise import content_hash
 from newscrawler.search.sqlite import DDL
 
 from .search_corpus import CHUNK, SOURCES, Corpus, Synthetic

@@ -10,9 +10,10 @@ from click.testing import CliRunner
 
 from newscrawler.api import Archive
 from newscrawler.cli import main
-from newscrawler.demo import SiteServer, demo_site, trap_site
+from newscrawler.demo import SiteServer, demo_site
 from newscrawler.search.analyzer import fold
 from tests.crawling import run_crawl
+from tests.sites.trapsite import trap_site
 
 pytestmark = pytest.mark.e2e
 

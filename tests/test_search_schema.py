@@ -65,7 +65,7 @@ def test_importing_newscrawler_does_not_load_the_archive_stack():
     import subprocess
     import sys
 
-    code = ("import sys, newscrawler, newscrawler.worker; "
+    code = ("import sys, newscrawler, newscrawler.analysis.page; "
             "print('sqlalchemy' in sys.modules, 'Stemmer' in sys.modules); "
             "from newscrawler import Archive; print('sqlalchemy' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
