@@ -219,6 +219,21 @@ def test_three_sigkills_then_rerun_completes_the_archive(tmp_path, big_site):
     assert _integrity(db_path) == "ok"
     statuses = [r["status"] for r in _runs(db)]
     assert statuses[-1] == "finished" and "running" not in statuses
+    # The search index, kept in each batch's transaction, agrees with the archive.
+    assert _indexed(db_path) == N_ARTICLES
+    with Archive(db) as archive:
+        for record in list(archive.records())[::100]:  # titles repeat on this site
+            hits = archive.search(f'title:"{record["title"]}"', limit=100)
+            assert record["id"] in {hit.id for hit in hits}, record["title"]
+
+
+def _indexed(db_path) -> int:
+    """Articles in the SQLite full-text index (one row each in its docsize table)."""
+    conn = sqlite3.connect(db_path)
+    try:
+        return conn.execute("SELECT count(*) FROM article_search_docsize").fetchone()[0]
+    finally:
+        conn.close()
 
 
 def test_overlapping_runs_never_double(tmp_path, big_site):
