@@ -15,6 +15,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from selenium import webdriver
+from selenium.common.exceptions import NoAlertPresentException
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as shown
+from selenium.webdriver.support.ui import WebDriverWait
 
 from newscrawler.archive.engine import open_archive
 from tests.webarchive import BUDGET_V2, HOSTILE_TITLE, populate, serving
@@ -42,10 +48,8 @@ def _require_browser() -> tuple[str, str]:
 
 
 @pytest.fixture
-def browser(tmp_path: Path) -> Iterator[object]:
+def browser(tmp_path: Path) -> Iterator[webdriver.Chrome]:
     chromium, chromedriver = _require_browser()
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
 
     options = webdriver.ChromeOptions()
     options.binary_location = chromium
@@ -62,45 +66,46 @@ def browser(tmp_path: Path) -> Iterator[object]:
         driver.quit()
 
 
-def test_search_open_an_article_and_its_diff(browser, sqlite_url, tmp_path):
-    from selenium.common.exceptions import NoAlertPresentException
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions as shown
-    from selenium.webdriver.support.ui import WebDriverWait
+def _search(driver, wait, address: str, shots: Path) -> None:
+    """Type a query into the form; the results show the hostile title as text, marked."""
+    driver.get(address)
+    driver.find_element(By.NAME, "q").send_keys("budget OR ceasefire")
+    driver.find_element(By.CSS_SELECTOR, "form.search button").click()
+    wait.until(shown.presence_of_element_located((By.CSS_SELECTOR, "li.hit")))
+    titles = [link.text for link in driver.find_elements(By.CSS_SELECTOR, "a.title")]
+    assert HOSTILE_TITLE in titles and BUDGET_V2[0] in titles  # the script is text
+    with pytest.raises(NoAlertPresentException):
+        driver.switch_to.alert.text  # noqa: B018  (nothing ran)
+    marks = driver.find_elements(By.CSS_SELECTOR, "p.snippet mark")
+    assert marks and marks[0].value_of_css_property("background-color") == \
+        "rgba(255, 226, 122, 1)"  # the stylesheet loaded under the CSP
+    driver.save_screenshot(str(shots / "search.png"))
 
-    driver = browser
-    wait = WebDriverWait(driver, WAIT)
+
+def _article_then_diff(driver, wait, shots: Path) -> None:
+    """Open the article with two versions from the results, then its changes."""
+    driver.find_element(By.LINK_TEXT, BUDGET_V2[0]).click()
+    wait.until(shown.url_contains("/article/"))
+    assert driver.find_element(By.TAG_NAME, "h1").text == BUDGET_V2[0]
+    driver.save_screenshot(str(shots / "article.png"))
+    driver.find_element(By.LINK_TEXT, "changes from 1").click()
+    wait.until(shown.url_contains("/diff"))
+    added = [node.text for node in driver.find_elements(By.CSS_SELECTOR, "tr.added ins")]
+    removed = [node.text for node in driver.find_elements(By.CSS_SELECTOR, "tr.removed del")]
+    assert "de justesse" in added and "deux" in added and removed == ["trois"]
+    row = driver.find_element(By.CSS_SELECTOR, "tr.added")
+    assert row.value_of_css_property("background-color") == "rgba(222, 245, 226, 1)"
+    driver.save_screenshot(str(shots / "diff.png"))
+
+
+def test_search_open_an_article_and_its_diff(browser, sqlite_url, tmp_path):
     populate(open_archive(sqlite_url))
     with serving(sqlite_url) as (address, _banner, _process):
-        driver.get(address)
-        box = driver.find_element(By.NAME, "q")
-        box.send_keys("budget OR ceasefire")
-        driver.find_element(By.CSS_SELECTOR, "form.search button").click()
-        wait.until(shown.presence_of_element_located((By.CSS_SELECTOR, "li.hit")))
-        titles = [link.text for link in driver.find_elements(By.CSS_SELECTOR, "a.title")]
-        assert HOSTILE_TITLE in titles and BUDGET_V2[0] in titles  # the script is text
-        with pytest.raises(NoAlertPresentException):
-            driver.switch_to.alert.text  # noqa: B018  (nothing ran)
-        marks = driver.find_elements(By.CSS_SELECTOR, "p.snippet mark")
-        assert marks and marks[0].value_of_css_property("background-color") == \
-            "rgba(255, 226, 122, 1)"  # the stylesheet loaded under the CSP
-        driver.save_screenshot(str(tmp_path / "search.png"))
-
-        driver.find_element(By.LINK_TEXT, BUDGET_V2[0]).click()
-        wait.until(shown.url_contains("/article/"))
-        assert driver.find_element(By.TAG_NAME, "h1").text == BUDGET_V2[0]
-        driver.save_screenshot(str(tmp_path / "article.png"))
-
-        driver.find_element(By.LINK_TEXT, "changes from 1").click()
-        wait.until(shown.url_contains("/diff"))
-        added = [node.text for node in driver.find_elements(By.CSS_SELECTOR, "tr.added ins")]
-        removed = [node.text for node in driver.find_elements(By.CSS_SELECTOR, "tr.removed del")]
-        assert "de justesse" in added and "deux" in added and removed == ["trois"]
-        row = driver.find_element(By.CSS_SELECTOR, "tr.added")
-        assert row.value_of_css_property("background-color") == "rgba(222, 245, 226, 1)"
-        driver.save_screenshot(str(tmp_path / "diff.png"))
-        problems = [entry["message"] for entry in driver.get_log("browser")
-                    if entry["level"] == "SEVERE" and "favicon" not in entry["message"]]
+        wait = WebDriverWait(browser, WAIT)
+        _search(browser, wait, address, tmp_path)
+        _article_then_diff(browser, wait, tmp_path)
+        problems = [entry["message"] for entry in browser.get_log("browser")
+                    if entry["level"] == "SEVERE"]
         assert problems == []  # no CSP violation, no failed resource
     for name in ("search.png", "article.png", "diff.png"):
         assert (tmp_path / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

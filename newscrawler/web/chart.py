@@ -83,49 +83,59 @@ def _tip(row: StatsRow, name: str, metric: str) -> str:
     return f"{name}, {row['period']}: {counts}"
 
 
+class _Scale:
+    """Where a period (x) and a value (y) go in the plot box."""
+
+    def __init__(self, periods: list[str], ceiling: float) -> None:
+        self.index = {period: i for i, period in enumerate(periods)}
+        self.span = max(1, len(periods) - 1)
+        self.ceiling = ceiling
+
+    def x(self, period: str) -> float:
+        if len(self.index) == 1:
+            return (LEFT + WIDTH - RIGHT) / 2
+        return round(LEFT + (WIDTH - RIGHT - LEFT) * self.index[period] / self.span, 1)
+
+    def y(self, value: float) -> float:
+        return round(HEIGHT - BOTTOM - (HEIGHT - BOTTOM - TOP) * value / self.ceiling, 1)
+
+
+def _line(name: str, number: int, rows: list[StatsRow], metric: str, scale: _Scale) -> Series:
+    """One source's polylines (broken where a period has no value) and tooltip dots."""
+    line = Series(name, f"series-{number % COLOURS}")
+    points: list[str] = []
+    for row in rows:
+        value = _value(row, metric)
+        if value is None:
+            line.segments += [" ".join(points)] if points else []
+            points = []
+            continue
+        x, y = scale.x(row["period"]), scale.y(value)
+        points.append(f"{x},{y}")
+        if len(rows) <= MAX_DOTS:
+            line.dots.append(Dot(x, y, _tip(row, name, metric)))
+    line.segments += [" ".join(points)] if points else []
+    return line
+
+
 def build(rows: list[StatsRow], metric: str, by: str) -> Chart:
     """The chart of ``metric`` (``total``, ``matching`` or ``ratio``) per period, one line
     per source (or one for all sources)."""
     periods = sorted({row["period"] for row in rows})
-    index = {period: i for i, period in enumerate(periods)}
     values = [v for row in rows if (v := _value(row, metric)) is not None]
     step = _step(max([*values, 1.0 if metric != "ratio" else 0.1]), whole=metric != "ratio")
-    ceiling = step * math.ceil(max([*values, step]) / step)
-    span = max(1, len(periods) - 1)
-
-    def x(period: str) -> float:
-        if len(periods) == 1:
-            return (LEFT + WIDTH - RIGHT) / 2
-        return round(LEFT + (WIDTH - RIGHT - LEFT) * index[period] / span, 1)
-
-    def y(value: float) -> float:
-        return round(HEIGHT - BOTTOM - (HEIGHT - BOTTOM - TOP) * value / ceiling, 1)
-
+    count = math.ceil(max([*values, step]) / step)
+    scale = _Scale(periods, step * count)
     by_name: dict[str, list[StatsRow]] = {}
     for row in rows:
         by_name.setdefault(row["source"] or "all sources", []).append(row)
-    series = []
-    for number, (name, own) in enumerate(sorted(by_name.items())):
-        line = Series(name, f"series-{number % COLOURS}")
-        points: list[str] = []
-        for row in own:
-            value = _value(row, metric)
-            if value is None:
-                line.segments += [" ".join(points)] if points else []
-                points = []
-                continue
-            points.append(f"{x(row['period'])},{y(value)}")
-            if len(own) <= MAX_DOTS:
-                line.dots.append(Dot(x(row["period"]), y(value), _tip(row, name, metric)))
-        line.segments += [" ".join(points)] if points else []
-        series.append(line)
     stride = max(1, math.ceil(len(periods) / MAX_X_LABELS))
-    label = (lambda p: p[:7]) if by == "month" else (lambda p: p)
-    count = round(ceiling / step)
+    width = 7 if by == "month" else 10  # YYYY-MM or YYYY-MM-DD
     return Chart(
         title=f"{METRICS[metric].capitalize()} per {by}",
         y_label=METRICS[metric], x_label=f"{by} (first day of each period, UTC)",
-        x_ticks=[(x(p), label(p)) for p in periods[::stride]],
-        y_ticks=[(y(step * i), f"{step * i:g}") for i in range(count + 1)],
-        series=series,
+        x_ticks=[(scale.x(p), p[:width]) for p in periods[::stride]],
+        y_ticks=[(scale.y(step * i), f"{step * i:g}") for i in range(count + 1)],
+        series=[_line(name, number, own, metric, scale)
+                for number, (name, own) in enumerate(sorted(by_name.items()))],
     )
