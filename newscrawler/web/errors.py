@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Mapping
 from http import HTTPStatus
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -38,7 +39,7 @@ def _wants(request: Request) -> str | None:
 
 
 def error_response(request: Request, status: int, message: str,
-                   headers: dict[str, str] | None = None) -> Response:
+                   headers: Mapping[str, str] | None = None) -> Response:
     """The error page, or the message alone for a download."""
     fmt = _wants(request)
     if fmt == "json":

@@ -8,6 +8,7 @@ between them was escaped).
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -86,7 +87,7 @@ def environment() -> Jinja2Templates:
 
 
 def render(request: Request, name: str, context: dict[str, Any], status_code: int = 200,
-           headers: dict[str, str] | None = None) -> Response:
+           headers: Mapping[str, str] | None = None) -> Response:
     """The template ``name`` as an HTML response."""
     return environment().TemplateResponse(request, name, context, status_code=status_code,
                                           headers=headers)
