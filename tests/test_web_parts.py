@@ -44,6 +44,8 @@ def test_chart_of_one_period_and_of_months():
     months = chart.build([row(f"2024-{m:02}-01", m, m) for m in range(1, 13)], "total", "month")
     assert len(months.x_ticks) <= chart.MAX_X_LABELS
     assert months.x_ticks[0][1] == "2024-01"
+    many = chart.build([row("2024-06-01", 0, 1_234_567)], "total", "day")
+    assert [label for _, label in many.y_ticks][-2:] == ["1,000,000", "1,500,000"]
 
 
 def test_readable_diff_pairs_changed_lines_word_by_word():

@@ -68,6 +68,11 @@ def _step(top: float, whole: bool) -> float:
     return max(step, 1) if whole else step
 
 
+def _tick(value: float) -> str:
+    """``12,000`` for a count, ``0.5`` for a share."""
+    return f"{round(value):,}" if value == round(value) else f"{value:g}"
+
+
 def _value(row: StatsRow, metric: str) -> float | None:
     if metric == "ratio":
         return None if row["ratio"] is None else 100 * row["ratio"]
@@ -135,7 +140,7 @@ def build(rows: list[StatsRow], metric: str, by: str) -> Chart:
         title=f"{METRICS[metric].capitalize()} per {by}",
         y_label=METRICS[metric], x_label=f"{by} (first day of each period, UTC)",
         x_ticks=[(scale.x(p), p[:width]) for p in periods[::stride]],
-        y_ticks=[(scale.y(step * i), f"{step * i:g}") for i in range(count + 1)],
+        y_ticks=[(scale.y(step * i), _tick(step * i)) for i in range(count + 1)],
         series=[_line(name, number, own, metric, scale)
                 for number, (name, own) in enumerate(sorted(by_name.items()))],
     )
