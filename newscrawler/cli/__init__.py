@@ -12,6 +12,7 @@ from newscrawler.cli.extract import extract
 from newscrawler.cli.runs import runs
 from newscrawler.cli.schedule import schedule
 from newscrawler.cli.search import search
+from newscrawler.cli.serve import serve
 from newscrawler.cli.show import show
 from newscrawler.cli.sources import sources
 from newscrawler.cli.stats import stats
@@ -37,6 +38,7 @@ def main(ctx: click.Context, db_url: str) -> None:
       newscrawler export --format csv --since 2024-01-01 -o articles.csv
       newscrawler --db postgresql+psycopg://news@db/news versions https://ex.com/a
       newscrawler show 42 --diff
+      newscrawler serve                  # browse it at http://127.0.0.1:8000/
       newscrawler runs --limit 5
       newscrawler schedule --project-dir /srv/newscrawler | crontab -
       newscrawler sources check
@@ -45,5 +47,6 @@ def main(ctx: click.Context, db_url: str) -> None:
     ctx.obj["db"] = db_url
 
 
-for _command in (search, stats, export, extract, show, versions, runs, schedule, db, sources):
+for _command in (search, stats, export, extract, show, versions, runs, schedule, db, sources,
+                 serve):
     main.add_command(_command)
