@@ -38,13 +38,14 @@ from newscrawler.analysis.analyzer import AnalysisUnavailable, PageAnalyzer
 from newscrawler.analysis.page import PageAnalysis
 from newscrawler.archive.engine import open_archive
 from newscrawler.archive.lookup import ArchiveLookup, DueArticle
+from newscrawler.capture.middleware import META_KEY
 from newscrawler.discovery.budget import ShapeBudget, shape
 from newscrawler.discovery.feeds import FeedError, looks_like_feed, parse_feed
 from newscrawler.discovery.robots import sitemaps_from_robots
 from newscrawler.discovery.sitemaps import SitemapError, parse_sitemap
 from newscrawler.items import FetchItem, PageItem
 from newscrawler.plan import CrawlPlan, make_plan
-from newscrawler.responses import HTML_TYPES, headers_of, media_type, why_not_article
+from newscrawler.responses import HTML_TYPES, headers_of, media_type, truncated, why_not_article
 from newscrawler.urls import canonicalize_url, same_site
 
 logger = logging.getLogger(__name__)
@@ -111,6 +112,9 @@ class NewsSpider(scrapy.Spider):
             yield self._discovery(url, self.parse_sitemap)
 
     async def parse_sitemap(self, response: Response) -> AsyncIterator[Any]:
+        if truncated(response):
+            yield self._dropped(response, "truncated")
+            return
         try:
             sitemap = parse_sitemap(response.body, max_size=self._max_size())
         except SitemapError as exc:
@@ -126,6 +130,9 @@ class NewsSpider(scrapy.Spider):
             yield request
 
     async def parse_feed(self, response: Response) -> AsyncIterator[Any]:
+        if truncated(response):
+            yield self._dropped(response, "truncated")
+            return
         try:
             entries = parse_feed(response.body, base_url=response.url)
         except FeedError as exc:
@@ -165,8 +172,8 @@ class NewsSpider(scrapy.Spider):
             yield self._dropped(response, analysis.rejection.reason)
             return
         yield PageItem(url=response.url, request_url=response.request.url, status=response.status,
-                       headers=headers_of(response), body=response.body, source=self.plan.source,
-                       fetched_at=_now(), analysis=analysis)
+                       headers=headers_of(response), source=self.plan.source, fetched_at=_now(),
+                       analysis=analysis, capture=response.meta.get(META_KEY))
 
     async def _analyse(self, response: Response, content_type: str) -> PageAnalysis:
         meta = response.meta

@@ -12,7 +12,7 @@ from newscrawler.archive.engine import alembic_config, head_revision, make_engin
 from newscrawler.archive.models import Base
 
 TABLES = {"sources", "crawl_runs", "articles", "article_versions", "article_urls", "fetches",
-          "article_bands", "run_locks"}
+          "article_bands", "run_locks", "captures"}
 
 
 def _assert_matches_models(url: str) -> None:
@@ -52,7 +52,7 @@ def test_postgresql_downgrade_then_upgrade_head_matches_models(pg_url):
     _assert_matches_models(pg_url)
 
 
-@pytest.mark.parametrize("revision", ["0003"])
+@pytest.mark.parametrize("revision", ["0005"])
 def test_head_is_known(revision):
     assert head_revision() == revision
 
