@@ -42,6 +42,21 @@ class ArchiveCaptures:
         """The latest whole capture of ``url``: what a 304 says is still current."""
         return self._first(select(_C).where(_C.url == url, _C.whole.is_(True)))
 
+    def of_article(self, article_id: int) -> tuple[str, int, int | None] | None:
+        """Where the record of an article's current version lies (its length is unknown for
+        articles archived before versions recorded it)."""
+        article, version = models.Article, models.ArticleVersion
+        with Session(self.engine) as session:
+            row = session.execute(
+                select(article.warc_file, article.warc_offset, version.warc_length)
+                .outerjoin(version, (version.article_id == article.id)
+                           & (version.version == article.version)
+                           & (version.warc_offset == article.warc_offset))
+                .where(article.id == article_id)).first()
+        if row is None or row[0] is None or row[1] is None:
+            return None
+        return row[0], row[1], row[2]
+
     def locate(self, record_id: str) -> Location | None:
         """Where the record ``record_id`` lies, if the archive knows it."""
         with Session(self.engine) as session:

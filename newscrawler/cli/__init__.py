@@ -9,6 +9,7 @@ from newscrawler.cli.common import GuardedGroup
 from newscrawler.cli.db import db
 from newscrawler.cli.export import export
 from newscrawler.cli.extract import extract
+from newscrawler.cli.reextract import reextract
 from newscrawler.cli.runs import runs
 from newscrawler.cli.schedule import schedule
 from newscrawler.cli.show import show
@@ -33,6 +34,7 @@ def main(ctx: click.Context, db_url: str) -> None:
       newscrawler export --format csv --since 2024-01-01 -o articles.csv
       newscrawler --db postgresql+psycopg://news@db/news versions https://ex.com/a
       newscrawler show 42 --diff
+      newscrawler reextract --dry-run
       newscrawler runs --limit 5
       newscrawler schedule --project-dir /srv/newscrawler | crontab -
       newscrawler sources check
@@ -41,5 +43,5 @@ def main(ctx: click.Context, db_url: str) -> None:
     ctx.obj["db"] = db_url
 
 
-for _command in (export, extract, show, versions, runs, schedule, db, sources):
+for _command in (export, extract, reextract, show, versions, runs, schedule, db, sources):
     main.add_command(_command)

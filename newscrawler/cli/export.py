@@ -9,12 +9,13 @@ import click
 from newscrawler.archive.query import RECORD_FIELDS
 from newscrawler.cli.common import CliError, filter_options, open_readonly
 from newscrawler.cli.output import open_output, write_csv, write_jsonl
+from newscrawler.cli.wacz import export_wacz
 
-NOT_YET = ("parquet", "wacz")
+NOT_YET = ("parquet",)
 
 
 @click.command()
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", *NOT_YET]),
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "wacz", *NOT_YET]),
               default="jsonl", show_default=True, help="Output format.")
 @click.option("--output", "-o", metavar="PATH", help="Write here instead of stdout.")
 @filter_options
@@ -28,10 +29,14 @@ def export(ctx: click.Context, fmt: str, output: str | None, **filters: Any) -> 
     Examples:
       newscrawler export > archive.jsonl
       newscrawler export --format csv --source lemonde --since 2024-01-01 -o lemonde.csv
+      newscrawler export --format wacz --source lemonde --since 2024-03-01 -o march.wacz
     """
     if fmt in NOT_YET:
         raise CliError(f"--format {fmt} is not available yet: use --format jsonl or csv",
                        exit_code=2)
+    if fmt == "wacz":
+        export_wacz(ctx, output, filters)
+        return
     records = open_readonly(ctx).records(**filters)
     with open_output(output) as stream:
         if fmt == "csv":
