@@ -35,7 +35,7 @@ def _write_raw(archive: Archive, target: str) -> None:
         body = archive.raw(target).body
     except (WarcError, DecodingError) as exc:
         raise CliError(f"{exc} (is NEWSCRAWLER_WARC_DIR the crawl's WARC directory?)") from exc
-    click.get_binary_stream("stdout").write(body)
+    click.echo(body, nl=False)  # bytes: written as they are
 
 
 def _render_record(record: dict[str, Any]) -> None:
