@@ -2,12 +2,13 @@
 the requests it leads to and the item for the archive.
 
 One page, top to bottom (``parse_page``): a 304 to a re-check is recorded as such; a
-response that cannot be an article (not 200, empty, not HTML) is recorded as dropped with
-its reason; any other page is sent to the extraction workers (``PageAnalyzer``), which
-parse it once and return one ``PageAnalysis``: its kind, the article or why it is none, and
-in link-following modes its feeds and links. Those become requests here, so Scrapy's spider
-middlewares give them depth, breadth-first priority, Referer and the URL length limit; then
-the article goes to the pipelines as a ``PageItem`` (canonical URL, then the archive), a
+response that cannot be an article (not 200, empty, not HTML, cut at a size or time limit)
+is recorded as dropped with its reason; any other page is sent to the extraction workers
+(``PageAnalyzer``), which parse it once and return one ``PageAnalysis``: its kind, the
+article or why it is none, and in link-following modes its feeds and links. Those become
+requests here, so Scrapy's spider middlewares give them depth, breadth-first priority,
+Referer and the URL length limit; then the article goes to the pipelines as a ``PageItem``
+(canonical URL, then the archive) with the ``CaptureRef`` of its WARC record, a
 non-article as a ``FetchItem`` that records the fetch.
 
 Discovery: robots.txt ``Sitemap:`` lines, sitemap indexes, (gzipped) sitemaps with their
