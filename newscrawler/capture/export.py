@@ -139,7 +139,7 @@ def _other_articles(session: Session, urls: Iterable[str], chosen: set[int]) -> 
     for chunk in chunks(sorted(set(spelling.values()))):
         owners.update(session.execute(
             select(models.ArticleUrl.url, models.ArticleUrl.article_id)
-            .where(models.ArticleUrl.url.in_(chunk))).tuples().all())
+            .where(models.ArticleUrl.url.in_(chunk))).all())
     return {url for url, key in spelling.items()
             if (owner := owners.get(key)) is not None and owner not in chosen}
 
