@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Engine, Select, select
+from sqlalchemy import Engine, Select, bindparam, select
 from sqlalchemy.orm import Session
 
 from newscrawler.archive import models
@@ -27,20 +27,29 @@ MAX_URL_LENGTH = 2048
 _C = models.Capture
 
 
+# Built once: asked once per fetch, a lookup must not rebuild its statement every time.
+_WHOLE = (select(_C.warc_file, _C.warc_offset, _C.warc_length, _C.record_id, _C.warc_date,
+                 _C.url, _C.payload_digest, _C.status, _C.rec_type)
+          .where(_C.url == bindparam("url"), _C.whole.is_(True))
+          .order_by(_C.warc_date.desc()).limit(1))
+_BY_DIGEST = _WHOLE.where(_C.payload_digest == bindparam("digest"))
+
+
 class ArchiveCaptures:
-    """Indexed lookups of the ``captures`` table; safe from any thread (a session a call)."""
+    """Indexed lookups of the ``captures`` table; safe from any thread (a connection a
+    call). Give it a read-only engine: on SQLite a lookup then never waits for the write
+    lock the store's transactions hold."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
     def find(self, url: str, payload_digest: str) -> CaptureRef | None:
         """The latest whole capture of ``url`` with this payload digest."""
-        return self._first(select(_C).where(_C.url == url, _C.payload_digest == payload_digest,
-                                            _C.whole.is_(True)))
+        return self._first(_BY_DIGEST, {"url": url, "digest": payload_digest})
 
     def latest(self, url: str) -> CaptureRef | None:
         """The latest whole capture of ``url``: what a 304 says is still current."""
-        return self._first(select(_C).where(_C.url == url, _C.whole.is_(True)))
+        return self._first(_WHOLE, {"url": url})
 
     def of_article(self, article_id: int) -> tuple[str, int, int | None] | None:
         """Where the record of an article's current version lies (its length is unknown for
@@ -64,16 +73,10 @@ class ArchiveCaptures:
                                   .where(_C.record_id == record_id)).first()
         return (row[0], row[1], row[2]) if row is not None else None
 
-    def _first(self, statement: Select[Any]) -> CaptureRef | None:
-        with Session(self.engine) as session:
-            row = session.scalars(statement.order_by(_C.warc_date.desc()).limit(1)).first()
-            return capture_ref(row) if row is not None else None
-
-
-def capture_ref(row: models.Capture) -> CaptureRef:
-    return CaptureRef(row.warc_file, row.warc_offset, row.warc_length, row.record_id,
-                      row.warc_date, row.url, row.payload_digest, row.status, row.rec_type,
-                      truncated=row.truncated)
+    def _first(self, statement: Select[Any], params: dict[str, str]) -> CaptureRef | None:
+        with self.engine.connect() as connection:
+            row = connection.execute(statement, params).first()
+        return CaptureRef(*row) if row is not None else None  # whole: never truncated
 
 
 def capture_record(ref: CaptureRef) -> CaptureRecord | None:

@@ -91,7 +91,9 @@ class CaptureMiddleware:
         )
         writer = CaptureWriter(directory, info,
                                max_size=parse_size(settings.get("NEWSCRAWLER_WARC_MAX_SIZE")))
-        previous = ArchiveCaptures(open_archive(settings.get("NEWSCRAWLER_DB")))
+        db_url = settings.get("NEWSCRAWLER_DB")
+        open_archive(db_url).dispose()  # created or migrated first, if the spider has not
+        previous = ArchiveCaptures(open_archive(db_url, readonly=True))
         middleware = cls(writer, previous, stats=crawler.stats)
         if run is not None:  # the run's row exists once the spider opens
             crawler.signals.connect(lambda: middleware.part_of_run(run.run_id),
