@@ -1,11 +1,13 @@
 """The README's capture figures, from benchmark crawls of unique copies of the eval pages.
 
-In one session, alternating, so that the machine's load weighs on both alike: crawls with
-capture on (every default, as ``make bench`` runs it) and with capture off
-(``-s NEWSCRAWLER_WARC_DIR=``), then ``newscrawler reextract`` over the last captured crawl.
+Rounds in one session, so that the machine's load weighs on each part alike: a crawl with
+capture on (every default, as ``make bench`` runs it), one with capture off
+(``-s NEWSCRAWLER_WARC_DIR=``), then ``newscrawler reextract`` over the captured crawl.
 Reports the disk cost per article (WARC files; the SQLite archive, and the part of it the
 capture rows take), capture's share of the crawl's CPU (the process tree's CPU seconds,
-on minus off, over on), and re-extraction pages per second against the crawl's.
+on minus off, over on), and re-extraction pages per second against the crawl's (wall
+time, and CPU seconds per page, which other work on the machine skews less); medians of
+the rounds, and each round's ratio.
 
     .venv/bin/python -m benchmarks.capture_figures [--pages 1000] [--rounds 2] [--eval-dir DIR]
 """
@@ -55,6 +57,7 @@ def crawl(urls: list[str], workdir: Path, capture: bool) -> dict[str, Any]:
 
 
 def reextract(run: dict[str, Any], workdir: Path) -> dict[str, Any]:
+    workdir.mkdir()
     env = {**os.environ, "NEWSCRAWLER_WARC_DIR": str(run["warc"])}
     cmd = [str(BIN / "newscrawler"), "--db", f"sqlite:///{run['db']}", "reextract"]
     measured = _checked(run_measured(cmd, cwd=ROOT, env=env, timeout=TIMEOUT, logdir=workdir))
@@ -74,14 +77,15 @@ def _size(paths: Any) -> int:
 
 
 def figures(on: list[dict[str, Any]], off: list[dict[str, Any]],
-            again: dict[str, Any]) -> dict[str, Any]:
-    """The README's figures: medians of the rounds, ratios within this session."""
+            again: list[dict[str, Any]]) -> dict[str, Any]:
+    """The README's figures: medians of the rounds, ratios within each round."""
     def median(runs: list[dict[str, Any]], key: str) -> float:
         return statistics.median(run[key] for run in runs)
 
     articles = median(on, "articles")
     cpu_on, cpu_off = median(on, "cpu_s"), median(off, "cpu_s")
     crawl_rate = median(on, "pages_per_s")
+    rounds = list(zip(on, off, again, strict=True))
     return {
         "articles": articles,
         "warc_kib_per_article": round(median(on, "warc_bytes") / articles / KIB, 1),
@@ -90,12 +94,15 @@ def figures(on: list[dict[str, Any]], off: list[dict[str, Any]],
         "crawl_cpu_s": {"capture on": round(cpu_on, 1), "capture off": round(cpu_off, 1)},
         "capture_share_of_crawl_cpu": round((cpu_on - cpu_off) / cpu_on, 3),
         "capture_share_by_round": [round((a["cpu_s"] - b["cpu_s"]) / a["cpu_s"], 3)
-                                   for a, b in zip(on, off, strict=True)],
+                                   for a, b, _ in rounds],
         "crawl_pages_per_s": {"capture on": round(crawl_rate, 1),
                               "capture off": round(median(off, "pages_per_s"), 1)},
-        "reextract_pages_per_s": round(again["pages_per_s"], 1),
-        "reextract_to_crawl": round(again["pages_per_s"] / crawl_rate, 2),
-        "reextract_summary": again["summary"],
+        "reextract_pages_per_s": round(median(again, "pages_per_s"), 1),
+        "reextract_to_crawl_by_round": [round(r["pages_per_s"] / a["pages_per_s"], 2)
+                                        for a, _, r in rounds],
+        "cpu_ms_per_page": {"crawl": round(cpu_on / articles * 1000, 1),
+                            "reextract": round(median(again, "cpu_s") / articles * 1000, 1)},
+        "reextract_summary": again[-1]["summary"],
         "loadavg": os.getloadavg(),
     }
 
@@ -110,6 +117,7 @@ def main(argv: list[str]) -> int:
     pages = load_pages(args.eval_dir)
     on: list[dict[str, Any]] = []
     off: list[dict[str, Any]] = []
+    again: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="newscrawler-capture-") as tmp, \
             serving(copies_resolver(pages, args.pages)) as server:
         urls = [base_url(server) + copy_path(n) for n in range(args.pages)]
@@ -117,7 +125,7 @@ def main(argv: list[str]) -> int:
             print(f"[capture] round {n + 1}/{args.rounds}", file=sys.stderr, flush=True)
             on.append(crawl(urls, Path(tmp) / f"on-{n}", capture=True))
             off.append(crawl(urls, Path(tmp) / f"off-{n}", capture=False))
-        again = reextract(on[-1], Path(tmp))
+            again.append(reextract(on[-1], Path(tmp) / f"reextract-{n}"))
     print(json.dumps(figures(on, off, again), indent=2))
     return 0
 
