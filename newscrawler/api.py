@@ -12,10 +12,10 @@ Example::
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -38,6 +38,11 @@ from newscrawler.search.periods import fill
 from newscrawler.search.query import positive_terms
 from newscrawler.selection import Selection
 from newscrawler.settings import env_setting
+
+if TYPE_CHECKING:
+    from newscrawler.capture.reader import Capture
+    from newscrawler.capture.wacz import WaczSummary
+    from newscrawler.reextract import Summary
 
 __all__ = ["RUN_FIELDS", "Archive", "ArchiveError", "InvalidQuery", "SearchHit",
            "SearchResults", "StatsRows", "default_db_url", "render"]
@@ -260,6 +265,49 @@ class Archive:
                 select(models.CrawlRun).order_by(models.CrawlRun.id.desc()).limit(limit)
             ).all()
             return [_run_record(row) for row in rows]
+
+    def raw(self, url_or_id: str | int, warc_dir: str | Path | None = None) -> Capture:
+        """The captured response of an article's current version, from the WARC directory
+        (default ``NEWSCRAWLER_WARC_DIR``): ``.payload`` as stored, ``.body`` decoded.
+
+        ``InvalidQuery`` if the article is unknown or has no capture; ``WarcError`` if its
+        record cannot be read.
+        """
+        from newscrawler.archive.captures import ArchiveCaptures
+        from newscrawler.capture.reader import read_capture
+
+        with Session(self.engine) as session:
+            article_id = article_id_for(session, str(url_or_id))
+        if article_id is None:
+            raise InvalidQuery(f"no archived article at {url_or_id!r}")
+        captures = ArchiveCaptures(self.engine)
+        where = captures.of_article(article_id)
+        if where is None:
+            raise InvalidQuery(f"article {article_id} has no capture (NEWSCRAWLER_WARC_DIR "
+                               "was empty when it was crawled)")
+        return read_capture(warc_dir or env_setting("NEWSCRAWLER_WARC_DIR"), *where,
+                            locate=captures.locate)
+
+    def export_wacz(self, output: str | Path, *, warc_dir: str | Path | None = None,
+                    limit: int | None = None, **filters: Any) -> WaczSummary:
+        """The captures of the articles ``filters`` select, as a WACZ package at ``output``
+        (see ``newscrawler.capture.export``)."""
+        from newscrawler.capture.export import export_wacz
+
+        return export_wacz(self.engine, output, warc_dir or env_setting("NEWSCRAWLER_WARC_DIR"),
+                           self._select(Selection(**filters)), limit)
+
+    def reextract(self, *, warc_dir: str | Path | None = None, limit: int | None = None,
+                  dry_run: bool = False, workers: int | None = None,
+                  progress: Callable[[], None] | None = None, **filters: Any) -> Summary:
+        """Extraction run again over the captures of the articles ``filters`` select (see
+        ``newscrawler.reextract``); needs an archive opened with ``readonly=False`` unless
+        ``dry_run``."""
+        from newscrawler.reextract import reextract
+
+        return reextract(self.engine, warc_dir or env_setting("NEWSCRAWLER_WARC_DIR"),
+                         self._select(Selection(**filters)), limit=limit, dry_run=dry_run,
+                         workers=workers, progress=progress)
 
 
 def _unified(old: dict[str, Any], new: dict[str, Any]) -> str:

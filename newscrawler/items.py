@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from newscrawler.analysis.page import PageAnalysis
+from newscrawler.capture.refs import CaptureRef
 
 
 @dataclass
@@ -33,19 +34,21 @@ class PageItem:
     """A fetched page extracted as an article, on its way to the archive.
 
     ``request_url`` is the URL asked for (before redirects): the article is known by it too.
-    ``canonical_url`` is set by the canonicalisation pipeline.
+    ``capture`` is the page's WARC record, written by the capture middleware (None when
+    capture is off). ``canonical_url`` is set by the canonicalisation pipeline. The body
+    itself is not carried: the record holds it.
     """
 
     url: str
     request_url: str
     status: int
     headers: dict[str, str]
-    body: bytes
     source: str
     fetched_at: datetime
     analysis: PageAnalysis
+    capture: CaptureRef | None = None
     canonical_url: str = ""
 
     def __repr__(self) -> str:
-        # Logs show items: never the whole body.
-        return f"<PageItem {self.status} {self.url} ({len(self.body)} bytes)>"
+        # Logs show items: never the whole article.
+        return f"<PageItem {self.status} {self.url}>"

@@ -8,6 +8,8 @@ from scrapy.http import Response
 from newscrawler.urls import is_http_url
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
+# Flags of a body that ended early: stopped at a size or time limit, or cut by the server.
+TRUNCATED_FLAGS = frozenset({"download_stopped", "dataloss"})
 # What extraction reads; an empty Content-Type is sniffed by the worker.
 TEXTUAL = (*HTML_TYPES, "text/plain", "")
 
@@ -18,8 +20,15 @@ def media_type(response: Response) -> str:
     return value.decode("latin-1").split(";")[0].strip().lower()
 
 
+def truncated(response: Response) -> bool:
+    """Whether the body is only part of what the server had to send."""
+    return not TRUNCATED_FLAGS.isdisjoint(response.flags)
+
+
 def why_not_article(response: Response, content_type: str) -> str | None:
     """Why a response cannot be an article (a ``newscrawler/dropped/`` reason), else None."""
+    if truncated(response):
+        return "truncated"
     if response.status != 200:
         return "status"
     if not response.body:

@@ -8,7 +8,6 @@ names the tag's key too; a bare value matches any key.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -16,17 +15,17 @@ from pathlib import Path
 from newscrawler.archive.query import Filters, InvalidQuery
 from newscrawler.search.backend import query_languages
 from newscrawler.search.query import Node, parse
+from newscrawler.settings import env_setting
 from newscrawler.sources import load_sources
 
-__all__ = ["DEFAULT_SOURCES", "Selection", "sources_file", "tag_sources"]
+__all__ = ["Selection", "sources_file", "tag_sources"]
 
-DEFAULT_SOURCES = "data/sources.toml"
 When = datetime | date | str | None
 
 
 def sources_file() -> Path:
     """``NEWSCRAWLER_SOURCES`` if set, else ``data/sources.toml``."""
-    return Path(os.environ.get("NEWSCRAWLER_SOURCES") or DEFAULT_SOURCES)
+    return Path(env_setting("NEWSCRAWLER_SOURCES"))
 
 
 def tag_sources(tag: str, path: Path) -> tuple[str, ...]:

@@ -25,6 +25,9 @@ defaults: dict[str, str] = {
     "NEWSCRAWLER_WARC_DIR": "data/warc",
     # A WARC file is closed and a new one started past this size (bytes, or 1GB, 500MB, 2GiB).
     "NEWSCRAWLER_WARC_MAX_SIZE": "1GB",
+    # Seconds a download may run before it is stopped and kept as truncated (WARC-Truncated:
+    # time); below DOWNLOAD_TIMEOUT, which fails the request and keeps nothing. 0: off.
+    "NEWSCRAWLER_DOWNLOAD_TIME_LIMIT": "25",
     # Set: the frontier and seen-set live in Redis (distributed mode). Unset: local frontier.
     "NEWSCRAWLER_REDIS_URL": "",
     # Hosts/IPs that may be fetched although loopback or private (comma separated).
@@ -52,6 +55,7 @@ NEWSCRAWLER_DB = env_setting("NEWSCRAWLER_DB")
 NEWSCRAWLER_SOURCES = env_setting("NEWSCRAWLER_SOURCES")
 NEWSCRAWLER_WARC_DIR = env_setting("NEWSCRAWLER_WARC_DIR")
 NEWSCRAWLER_WARC_MAX_SIZE = env_setting("NEWSCRAWLER_WARC_MAX_SIZE")
+NEWSCRAWLER_DOWNLOAD_TIME_LIMIT = float(env_setting("NEWSCRAWLER_DOWNLOAD_TIME_LIMIT"))
 NEWSCRAWLER_REDIS_URL = env_setting("NEWSCRAWLER_REDIS_URL")
 NEWSCRAWLER_ALLOW_PRIVATE_HOSTS = env_setting("NEWSCRAWLER_ALLOW_PRIVATE_HOSTS")
 NEWSCRAWLER_CONTACT_URL = env_setting("NEWSCRAWLER_CONTACT_URL")
@@ -104,6 +108,9 @@ DOWNLOADER_MIDDLEWARES = {
     # Every fetch to WARC, raw: nearer the downloader than decompression (590), redirects
     # (600) and retries (550), so it sees final request headers and undecoded responses.
     "newscrawler.capture.middleware.CaptureMiddleware": 950,
+    # Nearer still: a body cut at DOWNLOAD_MAXSIZE or the time limit arrives, marked, and is
+    # captured as truncated instead of failing with nothing kept.
+    "newscrawler.capture.truncation.TruncationMiddleware": 960,
 }
 # The spider awaits each page's analysis (newscrawler.analysis) and yields one item per
 # fetch; the pipelines only give articles their identity URL and store everything.

@@ -3,10 +3,12 @@
 Database and WARC writes run on one dedicated thread, in order, so the reactor never waits
 on disk and SQLite sees a single writer per process. Items are grouped (up to
 NEWSCRAWLER_STORE_BATCH, or whatever arrived within a quarter second) into one transaction
-of ``ArchiveStore.store_many``. An article's WARC record is written and flushed before the
-transaction that points at it. A batch the archive cannot take (disk full, database gone)
-is logged in one line and counted under ``newscrawler/store/lost``: the run then fails, and
-the next run fetches those pages again.
+of ``ArchiveStore.store_many``, with the WARC records written since the last batch (every
+fetch's, from the capture middleware) and a ``metadata`` record of each article's
+extraction, written here: the WARC file is synced before the transaction, so no row ever
+points at a record that is not complete on disk. A batch the archive cannot take (disk
+full, database gone) is logged in one line and counted under ``newscrawler/store/lost``:
+the run then fails, and the next run fetches those pages again.
 """
 
 from __future__ import annotations
@@ -16,12 +18,15 @@ import logging
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
+from scrapy import signals
 from sqlalchemy.exc import SQLAlchemyError
 
 from newscrawler import memory
+from newscrawler.archive.captures import capture_record
 from newscrawler.archive.engine import open_archive
+from newscrawler.archive.records import Record
 from newscrawler.archive.store import OUTCOMES, ArchiveStore, ArticleRecord, FetchRecord
-from newscrawler.capture.warc import WarcWriter
+from newscrawler.capture.middleware import CaptureMiddleware
 from newscrawler.extensions import LOST, RunRecorder
 from newscrawler.items import FetchItem, PageItem
 from newscrawler.urls import canonicalize_url
@@ -37,16 +42,16 @@ COUNTED = (*OUTCOMES, "unknown_not_modified")
 
 
 class StorePipeline:
-    def __init__(self, db_url: str, warc_dir: str, batch_size: int, stats: StatsCollector,
-                 run: RunRecorder | None = None) -> None:
+    def __init__(self, db_url: str, batch_size: int, stats: StatsCollector,
+                 run: RunRecorder | None = None, capture: CaptureMiddleware | None = None
+                 ) -> None:
         self.db_url = db_url
-        self.warc_dir = warc_dir
         self.batch_size = max(1, batch_size)
         self.stats = stats
         self.run = run
+        self.capture = capture
         self._executor = ThreadPoolExecutor(1, thread_name_prefix="newscrawler-store")
         self._store: ArchiveStore | None = None
-        self._warc: WarcWriter | None = None
         self._pending: list[tuple[PageItem | FetchItem, asyncio.Future[str]]] = []
         self._timer: asyncio.TimerHandle | None = None
 
@@ -54,13 +59,17 @@ class StorePipeline:
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
         s = crawler.settings
         assert crawler.stats is not None
-        return cls(s.get("NEWSCRAWLER_DB"), s.get("NEWSCRAWLER_WARC_DIR"),
-                   s.getint("NEWSCRAWLER_STORE_BATCH"), crawler.stats,
-                   crawler.get_extension(RunRecorder))
+        pipeline = cls(s.get("NEWSCRAWLER_DB"), s.getint("NEWSCRAWLER_STORE_BATCH"),
+                       crawler.stats, crawler.get_extension(RunRecorder))
+
+        def attach_capture() -> None:  # the downloader's middlewares exist once it opens
+            pipeline.capture = crawler.get_downloader_middleware(CaptureMiddleware)
+
+        crawler.signals.connect(attach_capture, signal=signals.spider_opened, weak=False)
+        return pipeline
 
     def open_spider(self) -> None:
         self._store = ArchiveStore(open_archive(self.db_url))
-        self._warc = WarcWriter(self.warc_dir)
 
     async def process_item(self, item: Any) -> Any:
         if not isinstance(item, (PageItem, FetchItem)):
@@ -92,7 +101,9 @@ class StorePipeline:
         assert self._store is not None
         run = self.run
         try:
-            records = [self._record(item) for item in items]
+            records = self._records(items)
+            if not records:
+                return []
             outcomes = self._store.store_many(records, run.run_id if run else None,
                                               run.policy if run else None)
         except Exception as exc:  # noqa: BLE001 - whatever it is, the batch is lost
@@ -102,33 +113,56 @@ class StorePipeline:
                          exc_info=not isinstance(exc, (SQLAlchemyError, OSError)))
             self.stats.inc_value(LOST, len(items))
             return ["lost"] * len(items)
-        memory.trim()  # the batch's bodies and rows are gone: return their pages
-        return outcomes
+        memory.trim()  # the batch's rows are gone: return their pages
+        return outcomes[len(outcomes) - len(items):]
 
-    def _record(self, item: PageItem | FetchItem) -> ArticleRecord | FetchRecord:
+    def _records(self, items: list[PageItem | FetchItem]) -> list[Record]:
+        """The captures written since the last batch and each article's metadata record,
+        synced to disk, then one record per item."""
+        capture = self.capture
+        refs = capture.pending() if capture is not None else []
+        for item in items:
+            if isinstance(item, PageItem) and item.capture is not None and capture is not None:
+                refs.append(capture.writer.write_metadata(item.capture, _extraction(item)))
+        if capture is not None:
+            capture.writer.sync()
+        captures = [r for r in map(capture_record, refs) if r is not None]
+        return [*captures, *(self._record(item) for item in items)]
+
+    @staticmethod
+    def _record(item: PageItem | FetchItem) -> ArticleRecord | FetchRecord:
         if isinstance(item, FetchItem):
             return FetchRecord(item.url, item.status, item.outcome, item.fetched_at)
-        assert self._warc is not None
-        analysis = item.analysis
-        warc_file, offset = self._warc.write_response(
-            item.url, item.status, list(item.headers.items()), item.body,
-            fetched_at=item.fetched_at)
+        analysis, where = item.analysis, item.capture
         return ArticleRecord(
             article=analysis.article, url=item.url,  # type: ignore[arg-type]
             canonical_url=item.canonical_url, source=item.source or None,
             content_hash=analysis.content_hash, fetched_at=item.fetched_at, status=item.status,
-            warc_file=warc_file, warc_offset=offset, etag=item.headers.get("etag"),
+            warc_file=where.warc_file if where else None,
+            warc_offset=where.offset if where else None,
+            warc_length=where.length if where else None, etag=item.headers.get("etag"),
             last_modified=item.headers.get("last-modified"), minhash=analysis.minhash,
             aliases=sorted({canonicalize_url(u) for u in (item.url, item.request_url) if u}))
 
     async def close_spider(self) -> None:
         self._flush()
-        await asyncio.get_running_loop().run_in_executor(self._executor, lambda: None)
+        loop = asyncio.get_running_loop()
+        # Captures that came after the last item (redirects, Scrapy's own robots.txt).
+        await loop.run_in_executor(self._executor, self._write_batch, [])
         self._executor.shutdown(wait=True)
-        if self._warc is not None:
-            self._warc.close()
         if self._store is not None:
             self._store.engine.dispose()
+
+
+def _extraction(item: PageItem) -> dict[str, str]:
+    """The metadata record of an article: what extraction made of its response."""
+    article, analysis = item.analysis.article, item.analysis
+    assert article is not None
+    published = article.published_at.isoformat() if article.published_at else ""
+    fields = {"extractor": article.extractor, "title": article.title,
+              "canonical-url": item.canonical_url, "content-hash": analysis.content_hash,
+              "language": article.language or "", "published-at": published}
+    return {name: value for name, value in fields.items() if value}
 
 
 def _settle(done: asyncio.Future[list[str]], futures: list[asyncio.Future[str]]) -> None:

@@ -2,12 +2,13 @@
 the requests it leads to and the item for the archive.
 
 One page, top to bottom (``parse_page``): a 304 to a re-check is recorded as such; a
-response that cannot be an article (not 200, empty, not HTML) is recorded as dropped with
-its reason; any other page is sent to the extraction workers (``PageAnalyzer``), which
-parse it once and return one ``PageAnalysis``: its kind, the article or why it is none, and
-in link-following modes its feeds and links. Those become requests here, so Scrapy's spider
-middlewares give them depth, breadth-first priority, Referer and the URL length limit; then
-the article goes to the pipelines as a ``PageItem`` (canonical URL, then the archive), a
+response that cannot be an article (not 200, empty, not HTML, cut at a size or time limit)
+is recorded as dropped with its reason; any other page is sent to the extraction workers
+(``PageAnalyzer``), which parse it once and return one ``PageAnalysis``: its kind, the
+article or why it is none, and in link-following modes its feeds and links. Those become
+requests here, so Scrapy's spider middlewares give them depth, breadth-first priority,
+Referer and the URL length limit; then the article goes to the pipelines as a ``PageItem``
+(canonical URL, then the archive) with the ``CaptureRef`` of its WARC record, a
 non-article as a ``FetchItem`` that records the fetch.
 
 Discovery: robots.txt ``Sitemap:`` lines, sitemap indexes, (gzipped) sitemaps with their
@@ -38,13 +39,14 @@ from newscrawler.analysis.analyzer import AnalysisUnavailable, PageAnalyzer
 from newscrawler.analysis.page import PageAnalysis
 from newscrawler.archive.engine import open_archive
 from newscrawler.archive.lookup import ArchiveLookup, DueArticle
+from newscrawler.capture.middleware import META_KEY
 from newscrawler.discovery.budget import ShapeBudget, shape
 from newscrawler.discovery.feeds import FeedError, looks_like_feed, parse_feed
 from newscrawler.discovery.robots import sitemaps_from_robots
 from newscrawler.discovery.sitemaps import SitemapError, parse_sitemap
 from newscrawler.items import FetchItem, PageItem
 from newscrawler.plan import CrawlPlan, make_plan
-from newscrawler.responses import HTML_TYPES, headers_of, media_type, why_not_article
+from newscrawler.responses import HTML_TYPES, headers_of, media_type, truncated, why_not_article
 from newscrawler.urls import canonicalize_url, same_site
 
 logger = logging.getLogger(__name__)
@@ -112,6 +114,9 @@ class NewsSpider(scrapy.Spider):
             yield self._discovery(url, self.parse_sitemap)
 
     async def parse_sitemap(self, response: Response) -> AsyncIterator[Any]:
+        if truncated(response):
+            yield self._dropped(response, "truncated")
+            return
         try:
             sitemap = parse_sitemap(response.body, max_size=self._max_size())
         except SitemapError as exc:
@@ -127,6 +132,9 @@ class NewsSpider(scrapy.Spider):
             yield request
 
     async def parse_feed(self, response: Response) -> AsyncIterator[Any]:
+        if truncated(response):
+            yield self._dropped(response, "truncated")
+            return
         try:
             entries = parse_feed(response.body, base_url=response.url)
         except FeedError as exc:
@@ -166,8 +174,8 @@ class NewsSpider(scrapy.Spider):
             yield self._dropped(response, analysis.rejection.reason)
             return
         yield PageItem(url=response.url, request_url=response.request.url, status=response.status,
-                       headers=headers_of(response), body=response.body, source=self.plan.source,
-                       fetched_at=_now(), analysis=analysis)
+                       headers=headers_of(response), source=self.plan.source, fetched_at=_now(),
+                       analysis=analysis, capture=response.meta.get(META_KEY))
 
     async def _analyse(self, response: Response, content_type: str) -> PageAnalysis:
         meta = response.meta

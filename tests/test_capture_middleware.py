@@ -1,4 +1,5 @@
-"""CaptureMiddleware: raw responses to WARC, revisits within and across runs, its settings."""
+"""CaptureMiddleware: raw responses to WARC, revisits within and across runs (asked through
+the archive), the records waiting for the store, its settings."""
 
 from __future__ import annotations
 
@@ -13,10 +14,12 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import HtmlResponse, Response
 from scrapy.utils.test import get_crawler
 
+from newscrawler.archive.captures import ArchiveCaptures, capture_record
+from newscrawler.archive.store import ArchiveStore
 from newscrawler.capture.middleware import META_KEY, CaptureMiddleware
 from newscrawler.capture.reader import iter_captures, read_capture
 from newscrawler.capture.records import WarcInfo
-from newscrawler.capture.refs import CaptureRef
+from newscrawler.capture.truncation import TRUNCATED
 from newscrawler.capture.writer import CaptureWriter
 
 HTML = b"<html><title>Titre</title><p>" + b"Corps de l'article. " * 50 + b"</p></html>"
@@ -27,21 +30,7 @@ class NewsSpider(Spider):
     name = "news"
 
 
-class ArchiveLookup:
-    """Earlier runs' captures, as the archive-backed lookup would answer from its rows."""
-
-    def __init__(self, refs: list[CaptureRef]) -> None:
-        self.refs = refs
-
-    def find(self, url: str, payload_digest: str) -> CaptureRef | None:
-        return next((r for r in self.refs
-                     if (r.target_uri, r.payload_digest) == (url, payload_digest)), None)
-
-    def latest(self, url: str) -> CaptureRef | None:
-        return next((r for r in reversed(self.refs) if r.target_uri == url), None)
-
-
-def _middleware(directory: Path, previous: ArchiveLookup | None = None) -> CaptureMiddleware:
+def _middleware(directory: Path, previous: ArchiveCaptures | None = None) -> CaptureMiddleware:
     return CaptureMiddleware(CaptureWriter(directory, WarcInfo("newscrawler/test", "h")),
                              previous)
 
@@ -113,18 +102,29 @@ def test_not_modified_refers_to_the_latest_capture(tmp_path) -> None:
     assert capture.warc_headers["WARC-Profile"].endswith("/revisit/server-not-modified")
 
 
-def test_earlier_runs_are_asked_through_the_lookup(tmp_path) -> None:
+def test_earlier_runs_are_asked_through_the_archive(tmp_path, engine) -> None:
     earlier = _middleware(tmp_path / "run1")
     original = _fetch(earlier)[0].meta[META_KEY]
+    _fetch(earlier, url=URL + "?cut", body=HTML[:100], flags=["dataloss"])
+    _fetch(earlier, url=URL + "?gone", status=404)
     earlier.close()
-    mw = _middleware(tmp_path / "run2", ArchiveLookup([original]))
+    written = earlier.pending()
+    assert [r.rec_type for r in written] == ["response"] * 3 and earlier.pending() == []
+    ArchiveStore(engine).store_many([capture_record(r) for r in written], None)
+
+    mw = _middleware(tmp_path / "run2", ArchiveCaptures(engine))
     same = _fetch(mw)[0].meta[META_KEY]
     not_modified = _fetch(mw, body=b"", status=304)[0].meta[META_KEY]
+    cut_again = _fetch(mw, url=URL + "?cut", body=HTML[:100])[0].meta[META_KEY]
+    gone_again = _fetch(mw, url=URL + "?gone", body=b"", status=304)[0].meta[META_KEY]
     mw.close()
     assert same.rec_type == not_modified.rec_type == "revisit"
-    assert same.refers_to == not_modified.refers_to == original
+    assert same.refers_to == not_modified.refers_to == original  # the row, read back
     assert same.warc_file.startswith("newscrawler-") and not (tmp_path / "run2" /
                                                              original.warc_file).exists()
+    # Neither a cut body nor an error page is an original a revisit may stand on.
+    assert cut_again.rec_type == gone_again.rec_type == "response"
+    assert ArchiveCaptures(engine).locate(original.record_id) == original.location
 
 
 def test_truncated_bodies_are_marked_and_not_deduplicated(tmp_path) -> None:
@@ -132,11 +132,17 @@ def test_truncated_bodies_are_marked_and_not_deduplicated(tmp_path) -> None:
     _fetch(mw)
     cut = _fetch(mw, body=HTML[:100], flags=["dataloss"])[0].meta[META_KEY]
     cut_again = _fetch(mw, body=HTML[:100], flags=["dataloss"])[0].meta[META_KEY]
+    stopped = Request(URL + "?big", meta={TRUNCATED: "length"})
+    too_long = _fetch(mw, url=stopped.url, flags=["download_stopped"],
+                      request=stopped)[0].meta[META_KEY]
     mw.close()
     assert cut.rec_type == cut_again.rec_type == "response"
     assert mw.recent.latest(URL) != cut  # a cut body is no original for later fetches
+    assert not cut.whole and cut.truncated == "disconnect" and too_long.truncated == "length"
     capture = read_capture(tmp_path, cut.warc_file, cut.offset)
     assert capture.warc_headers["WARC-Truncated"] == "disconnect"
+    capture = read_capture(tmp_path, too_long.warc_file, too_long.offset)
+    assert capture.warc_headers["WARC-Truncated"] == "length"
 
 
 def test_only_network_responses_are_captured(tmp_path) -> None:
@@ -159,8 +165,9 @@ def test_a_redirected_request_does_not_keep_the_last_hop(tmp_path) -> None:
     mw.close()
 
 
-def test_from_crawler(tmp_path) -> None:
+def test_from_crawler(tmp_path, sqlite_url) -> None:
     settings = {"NEWSCRAWLER_WARC_DIR": str(tmp_path), "NEWSCRAWLER_WARC_MAX_SIZE": "500MB",
+                "NEWSCRAWLER_DB": sqlite_url,
                 "NEWSCRAWLER_CONTACT_URL": "https://ops.example", "USER_AGENT": "ua/1",
                 "ROBOTSTXT_OBEY": True}
     crawler = get_crawler(NewsSpider, settings)
@@ -170,6 +177,10 @@ def test_from_crawler(tmp_path) -> None:
     assert info.software.startswith("newscrawler/") and "warcio" in info.software
     assert info.is_part_of.startswith("newscrawler news ")
     assert mw.writer.max_size == 500 * 10**6 and mw.stats is crawler.stats
+    assert isinstance(mw.previous, ArchiveCaptures)
+    mw.part_of_run(7)  # the RunRecorder's run, once the spider opens
+    assert mw.writer.info.is_part_of == "newscrawler run 7"
+    mw.close()
     off = get_crawler(NewsSpider, {**settings, "NEWSCRAWLER_WARC_DIR": ""})
     with pytest.raises(NotConfigured):
         CaptureMiddleware.from_crawler(off)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import zlib
+from dataclasses import replace
 from datetime import UTC, datetime
 from io import BytesIO
 
@@ -121,7 +122,10 @@ def test_iter_captures_reads_every_response_with_its_location(tmp_path) -> None:
     assert [len(c.body) for c in captures] == [len(HTML) * (i + 1) for i in range(4)]
     assert len({ref.warc_file for ref in refs}) > 1
     metadata = list(iter_captures(tmp_path, [meta.warc_file], rec_types=("metadata",)))
-    assert [c.ref for c in metadata] == [meta]
+    # Read back, a record says what it refers to by id only (WARC-Refers-To).
+    assert [c.ref for c in metadata] == [replace(meta, refers_to=None)]
+    assert meta.refers_to == refs[0]
+    assert metadata[0].warc_headers["WARC-Refers-To"] == refs[0].record_id
 
 
 def test_read_errors_are_one_line(tmp_path) -> None:

@@ -109,7 +109,7 @@ def test_errors_are_one_line(archive_url, tmp_path):
 
 def test_db_upgrade(sqlite_url):
     result = run("--db", sqlite_url, "db", "upgrade")
-    assert result.exit_code == 0 and "revision 0004" in result.stdout
+    assert result.exit_code == 0 and "revision 0005" in result.stdout
     assert run("--db", sqlite_url, "export").exit_code == 0
 
 

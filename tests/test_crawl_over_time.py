@@ -15,6 +15,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from newscrawler.api import Archive
+from newscrawler.archive.captures import ArchiveCaptures
+from newscrawler.archive.engine import open_archive
+from newscrawler.capture.reader import read_capture, read_record_at
 from newscrawler.demo import SiteServer, demo_site
 from tests.crawling import ROOT, archive_counts, run_crawl, start_crawl
 from tests.sites.trapsite import trap_site
@@ -225,6 +228,29 @@ def test_three_sigkills_then_rerun_completes_the_archive(tmp_path, big_site):
         for record in list(archive.records())[::100]:  # titles repeat on this site
             hits = archive.search(f'title:"{record["title"]}"', limit=100)
             assert record["id"] in {hit.id for hit in hits}, record["title"]
+    _assert_every_pointer_reads_back(db, tmp_path / "warc")
+
+
+def _assert_every_pointer_reads_back(db: str, warc) -> None:
+    """Every article, version and capture row points at a complete record (killed runs
+    left torn WARC tails, never a row pointing into one)."""
+    from sqlalchemy import text
+
+    engine = open_archive(db)
+    captures = ArchiveCaptures(engine)
+    with engine.connect() as conn:
+        versions = conn.execute(text(
+            "SELECT a.url, v.warc_file, v.warc_offset, v.warc_length FROM article_versions v "
+            "JOIN articles a ON a.id = v.article_id")).all()
+        rows = conn.execute(text("SELECT record_id, warc_file, warc_offset, warc_length "
+                                 "FROM captures")).all()
+    assert len(versions) == N_ARTICLES
+    for url, warc_file, offset, length in versions:
+        capture = read_capture(warc, warc_file, offset, length, locate=captures.locate)
+        assert (capture.url, capture.status) == (url, 200) and capture.body
+    for record_id, warc_file, offset, length in rows:
+        assert read_record_at(warc, warc_file, offset, length).ref.record_id == record_id
+    engine.dispose()
 
 
 def _indexed(db_path) -> int:

@@ -13,7 +13,7 @@ from newscrawler.archive.models import Base
 from newscrawler.search.schema import is_search_object
 
 TABLES = {"sources", "crawl_runs", "articles", "article_versions", "article_urls", "fetches",
-          "article_bands", "run_locks"}
+          "article_bands", "run_locks", "captures"}
 
 
 def _assert_matches_models(url: str) -> None:
@@ -56,7 +56,7 @@ def test_postgresql_downgrade_then_upgrade_head_matches_models(pg_url):
     _assert_matches_models(pg_url)
 
 
-@pytest.mark.parametrize("revision", ["0004"])
+@pytest.mark.parametrize("revision", ["0005"])
 def test_head_is_known(revision):
     assert head_revision() == revision
 
@@ -67,8 +67,9 @@ INSERT INTO crawl_runs (id, started_at, status, args, sources, pages_fetched, ar
   versions_new, duplicates, errors) VALUES (1, '2024-05-01 08:00:00', 'finished', '{}', 'demo',
   1, 1, 1, 0, 0);
 INSERT INTO articles (id, canonical_url, url, source_id, title, authors, text, content_hash,
-  version, first_seen_at, last_seen_at) VALUES (1, 'https://ex.com/a', 'https://ex.com/a', 1,
-  'T', '[]', 'it’s here', 'old-hash', 2, '2024-05-01 08:00:00', '2024-05-03 08:00:00');
+  version, first_seen_at, last_seen_at, warc_file, warc_offset, extractor) VALUES (1,
+  'https://ex.com/a', 'https://ex.com/a', 1, 'T', '[]', 'it’s here', 'old-hash', 2,
+  '2024-05-01 08:00:00', '2024-05-03 08:00:00', 'old.warc.gz', 123, 'trafilatura 1.0');
 INSERT INTO article_versions (article_id, version, fetched_at, content_hash, title, text, url)
   VALUES (1, 1, '2024-05-01 08:00:00', 'h1', 'T', 'it is', 'https://ex.com/a'),
          (1, 2, '2024-05-02 08:00:00', 'h2', 'T', 'it’s here', 'https://ex.com/a');
@@ -99,6 +100,9 @@ def test_upgrade_from_0001_keeps_and_backfills_data(backend, request):
                 "SELECT content_hash, cluster_id, last_changed_at FROM articles")).one()
             hashes = connection.scalars(text(
                 "SELECT content_hash FROM article_versions ORDER BY version")).all()
+            records = connection.execute(text(
+                "SELECT warc_file, warc_offset, extractor FROM article_versions "
+                "ORDER BY version")).all()
             connection.execute(text("UPDATE crawl_runs SET status = 'interrupted'"))
             for table in reversed(Base.metadata.sorted_tables):
                 connection.execute(table.delete())
@@ -107,6 +111,9 @@ def test_upgrade_from_0001_keeps_and_backfills_data(backend, request):
     assert fetch_run == 1  # rebuilding crawl_runs on SQLite must not null the fetches' run
     assert article[0] == content_hash("T", "it's here") == hashes[1]
     assert hashes[0] == content_hash("T", "it is")
+    # The latest version is at the record its article pointed at; older ones are unknown.
+    assert [tuple(r) for r in records] == [(None, None, None),
+                                           ("old.warc.gz", 123, "trafilatura 1.0")]
     assert article[1] == "1" and str(article[2]).startswith("2024-05-02 08:00:00")
 
 

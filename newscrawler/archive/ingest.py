@@ -3,9 +3,10 @@
 Each ``ArticleRecord`` (an extracted page) makes a new article, a new version of a known
 one, an unchanged re-fetch, or a duplicate (the same text at another URL: the URL becomes
 an alias); each ``FetchRecord`` (a 304, a dropped page, a feed, an error) is recorded, a
-304 refreshing its article. Records apply in order, each seeing the earlier ones' effect,
-as if stored one at a time; then every table is written with one multi-row statement:
-new articles, versions, URLs, fetches, cluster bands, changed rows.
+304 refreshing its article; each ``CaptureRecord`` is a WARC record already on disk.
+Records apply in order, each seeing the earlier ones' effect, as if stored one at a time;
+then every table is written with one multi-row statement: captures, new articles,
+versions, URLs, fetches, cluster bands, changed rows.
 
 Everything runs inside the caller's transaction (``ArchiveStore.store_many``), so an
 article, its version, its URLs, its cluster, its next revisit and its fetch are written
@@ -26,7 +27,7 @@ from newscrawler.analysis.normalise import content_hash
 from newscrawler.archive import models
 from newscrawler.archive.clusters import BatchClusters
 from newscrawler.archive.lookup import chunks
-from newscrawler.archive.records import ArticleRecord, FetchRecord, Record
+from newscrawler.archive.records import ArticleRecord, CaptureRecord, FetchRecord, Record
 from newscrawler.revisit import RevisitPolicy, next_check
 from newscrawler.urls import canonicalize_url
 
@@ -37,6 +38,8 @@ _CONTENT = ("url", "title", "text", "sitename", "authors", "language", "publishe
             "warc_offset", "etag", "last_modified", "last_seen_at", "last_changed_at",
             "version", "minhash", "next_check_at")
 _FRESHNESS = ("last_seen_at", "etag", "last_modified", "next_check_at", "minhash")
+# What a re-extraction leaves as it was: it reads an old capture again, nothing was fetched.
+_FETCH_FACTS = ("last_seen_at", "last_changed_at", "etag", "last_modified", "next_check_at")
 
 
 @dataclass(eq=False)
@@ -76,15 +79,23 @@ class _Batch:
         self.new_urls: list[tuple[str, _Article]] = []
         self.versions: list[tuple[_Article, dict[str, Any]]] = []
         self.fetches: list[tuple[_Article | None, dict[str, Any]]] = []
+        self.captures: list[CaptureRecord] = []
         self.signatures: list[tuple[_Article, bytes | None]] = []  # cluster decisions, in order
         self.applied: dict[_Article, None] = {}  # every article a record changed, in order
 
     def apply(self, records: list[Record]) -> list[str]:
         self._load(records)
-        outcomes = [self._article(r) if isinstance(r, ArticleRecord) else self._fetch(r)
-                    for r in records]
+        outcomes = [self._apply(record) for record in records]
         self._write()
         return outcomes
+
+    def _apply(self, record: Record) -> str:
+        if isinstance(record, ArticleRecord):
+            return self._article(record)
+        if isinstance(record, FetchRecord):
+            return self._fetch(record)
+        self.captures.append(record)
+        return "captured"
 
     # --- reading what the archive knows ----------------------------------------------------
     def _load(self, records: list[Record]) -> None:
@@ -96,7 +107,7 @@ class _Batch:
                     record.article.title, record.article.text)
                 urls += record.urls()
                 digests.append(record.content_hash)
-            elif record.outcome == "not_modified":
+            elif isinstance(record, FetchRecord) and record.outcome == "not_modified":
                 urls += _spellings(record.url)
         urls = list(dict.fromkeys(urls))
         session, alias = self.session, models.ArticleUrl
@@ -142,15 +153,16 @@ class _Batch:
         values = article.values
         if values["minhash"] is None and values["text"].strip() and outcome != "new":
             self._cluster(article, signature(values["text"]))  # archived before signatures
-        self._schedule(article, record.fetched_at)
+        if not record.reextracted:
+            self._schedule(article, record.fetched_at)
         self.applied[article] = None
         for url in urls:
             if url not in self.by_url:
                 self.by_url[url] = article
                 self.new_urls.append((url, article))
-        self.fetches.append((article, {"url": record.url, "fetched_at": record.fetched_at,
-                                       "status": record.status, "content_hash": digest,
-                                       "outcome": outcome}))
+        self.fetches.append((article, {
+            "url": record.url, "fetched_at": record.fetched_at, "status": record.status,
+            "content_hash": digest, "outcome": "reextracted" if record.reextracted else outcome}))
         return outcome
 
     def _fetch(self, record: FetchRecord) -> str:
@@ -184,7 +196,10 @@ class _Batch:
         values = article.values
         if self.by_hash.get(values["content_hash"]) is article:
             del self.by_hash[values["content_hash"]]
-        values.update(_content(record), version=values["version"] + 1)
+        content = _content(record)
+        if record.reextracted:
+            content = {k: v for k, v in content.items() if k not in _FETCH_FACTS}
+        values.update(content, version=values["version"] + 1)
         self.by_hash.setdefault(record.content_hash, article)
         article.changed = True
         self._add_version(article, record)
@@ -194,7 +209,9 @@ class _Batch:
         self.versions.append((article, {
             "version": values["version"], "fetched_at": record.fetched_at,
             "content_hash": record.content_hash, "title": values["title"],
-            "text": values["text"], "url": record.url}))
+            "text": values["text"], "url": record.url, "warc_file": record.warc_file,
+            "warc_offset": record.warc_offset, "warc_length": record.warc_length,
+            "extractor": values["extractor"]}))
         raw = record.minhash if record.minhash is not None else signature(record.article.text)
         self._cluster(article, raw)
 
@@ -229,6 +246,7 @@ class _Batch:
 
     # --- writing ---------------------------------------------------------------------------
     def _write(self) -> None:
+        self._insert(models.Capture, [{"run_id": self.run_id, **vars(c)} for c in self.captures])
         created = [a for a in self.applied if a.new]
         if created:
             rows = [{k: v for k, v in a.values.items() if k != "id"} for a in created]

@@ -6,9 +6,9 @@ spider never holds the archive's URLs in memory. Read-only work, safe from any t
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from sqlalchemy import Engine, Select, select
 from sqlalchemy.orm import Session
@@ -18,6 +18,7 @@ from newscrawler.archive import models
 __all__ = ["ArchiveLookup", "DueArticle"]
 
 CHUNK = 500
+T = TypeVar("T")
 
 
 class DueArticle(NamedTuple):
@@ -30,9 +31,9 @@ class DueArticle(NamedTuple):
     last_modified: str | None
 
 
-def chunks(values: list[str], size: int = CHUNK) -> Iterator[list[str]]:
+def chunks(values: Sequence[T], size: int = CHUNK) -> Iterator[list[T]]:
     for start in range(0, len(values), size):
-        yield values[start:start + size]
+        yield list(values[start:start + size])
 
 
 class ArchiveLookup:

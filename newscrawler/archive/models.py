@@ -1,5 +1,5 @@
 """The archive's tables: sources, crawl runs and their locks, articles with their versions,
-URLs, fetches and near-duplicate bands.
+URLs, fetches, near-duplicate bands, and the WARC records of every capture.
 
 Only portable types are used so one schema serves SQLite and PostgreSQL; dialect-specific
 search structures live behind ``newscrawler.search``.
@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     CheckConstraint,
     ForeignKey,
     Index,
@@ -133,6 +134,12 @@ class ArticleVersion(Base):
     title: Mapped[str] = mapped_column(Text)
     text: Mapped[str] = mapped_column(Text)
     url: Mapped[str] = mapped_column(Text)
+    # The WARC record this version was extracted from (a response, or a revisit standing
+    # for one), and the extractor that read it (name and version).
+    warc_file: Mapped[str | None] = mapped_column(Text)
+    warc_offset: Mapped[int | None] = mapped_column(BigInteger)
+    warc_length: Mapped[int | None] = mapped_column(BigInteger)
+    extractor: Mapped[str | None] = mapped_column(String(100))
 
 
 class ArticleUrl(Base):
@@ -192,3 +199,38 @@ class RunLock(Base):
     pid: Mapped[int]
     hostname: Mapped[str] = mapped_column(String(255))
     acquired_at: Mapped[datetime]
+
+
+class Capture(Base):
+    """One WARC record the crawl wrote: a response or revisit per fetch, a metadata record per
+    extracted article. Written in the transaction of the batch that first follows it, after
+    the record is synced to disk, so every row points at a complete record.
+
+    ``whole``: a 2xx response holding its complete payload, which a later fetch of the same
+    payload may refer to in a revisit. ``refers_to``: the record a revisit stands on, or a
+    metadata record describes.
+    """
+
+    __tablename__ = "captures"
+    __table_args__ = (
+        Index(None, "url", "payload_digest"),
+        Index(None, "url", "warc_date"),
+        UniqueConstraint("warc_file", "warc_offset"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int | None] = mapped_column(
+        ForeignKey("crawl_runs.id", ondelete="SET NULL"), index=True
+    )
+    url: Mapped[str] = mapped_column(Text)
+    warc_date: Mapped[datetime]
+    status: Mapped[int | None]
+    rec_type: Mapped[str] = mapped_column(String(16))
+    payload_digest: Mapped[str | None] = mapped_column(String(64))
+    warc_file: Mapped[str] = mapped_column(Text)
+    warc_offset: Mapped[int] = mapped_column(BigInteger)
+    warc_length: Mapped[int] = mapped_column(BigInteger)
+    record_id: Mapped[str] = mapped_column(String(64), unique=True)
+    refers_to: Mapped[str | None] = mapped_column(String(64), index=True)
+    truncated: Mapped[str | None] = mapped_column(String(16))
+    whole: Mapped[bool] = mapped_column(Boolean, default=False)

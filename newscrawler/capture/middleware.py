@@ -4,12 +4,16 @@ A downloader middleware at priority 950, nearer the downloader than HTTP decompr
 (590) and redirects (600): it sees each request with its final headers and each response
 raw, Content-Encoding intact, whatever becomes of it next (a redirect followed, a 404
 dropped, robots.txt parsed, a sitemap read, a page stored). A re-fetch whose payload equals
-an earlier capture of the URL is written as an ``identical-payload-digest`` revisit, a 304
-as a ``server-not-modified`` revisit of the URL's latest capture.
+an earlier capture of the URL, in this run or an earlier one (asked through the archive:
+``archive.captures.ArchiveCaptures``), is written as an ``identical-payload-digest``
+revisit, a 304 as a ``server-not-modified`` revisit of the URL's latest capture.
 
 Writing happens on one capture thread (digests and gzip release the GIL), so the reactor
 only copies headers. The record's ``CaptureRef`` is left in ``request.meta[META_KEY]``,
-which ``response.meta`` shares, for the spider and the store to point articles at.
+which ``response.meta`` shares, for the spider to hand to the store with its article; every
+record written also waits in ``pending()`` until the store pipeline records it in the
+archive, with the next batch it commits after syncing the file: fetches that never reach
+the spider (Scrapy's own robots.txt, redirects, refused answers) are recorded too.
 """
 
 from __future__ import annotations
@@ -17,7 +21,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import socket
+import threading
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from importlib.metadata import version
 from typing import TYPE_CHECKING, Any
@@ -27,11 +33,15 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
 from newscrawler import __version__
+from newscrawler.archive.captures import ArchiveCaptures
+from newscrawler.archive.engine import open_archive
 from newscrawler.capture.previous import MemoryCaptures, PreviousCaptures
 from newscrawler.capture.records import Exchange, WarcInfo
 from newscrawler.capture.refs import CaptureRef
 from newscrawler.capture.size import parse_size
+from newscrawler.capture.truncation import TRUNCATED
 from newscrawler.capture.writer import CaptureWriter
+from newscrawler.extensions import RunRecorder
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -43,7 +53,8 @@ __all__ = ["META_KEY", "CaptureMiddleware", "exchange_from"]
 logger = logging.getLogger(__name__)
 
 META_KEY = "newscrawler_capture"
-#: Response flags Scrapy sets when the body ended early, as WARC-Truncated reasons.
+#: Response flags Scrapy sets when the body ended early, as WARC-Truncated reasons (a stop
+#: by ``TruncationMiddleware`` says why in the request's meta).
 TRUNCATION_FLAGS = {"dataloss": "disconnect", "download_stopped": "unspecified"}
 
 
@@ -57,6 +68,8 @@ class CaptureMiddleware:
         self.recent = MemoryCaptures(remember)
         self.stats = stats
         self._thread = ThreadPoolExecutor(1, thread_name_prefix="newscrawler-capture")
+        self._pending: list[CaptureRef] = []
+        self._pending_lock = threading.Lock()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CaptureMiddleware:
@@ -66,6 +79,7 @@ class CaptureMiddleware:
             raise NotConfigured("NEWSCRAWLER_WARC_DIR is empty: fetches are not captured")
         spider = crawler.spidercls.name
         started = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        run = crawler.get_extension(RunRecorder)
         info = WarcInfo(
             software=(f"newscrawler/{__version__} (Scrapy {version('scrapy')}, "
                       f"warcio {version('warcio')})"),
@@ -77,9 +91,20 @@ class CaptureMiddleware:
         )
         writer = CaptureWriter(directory, info,
                                max_size=parse_size(settings.get("NEWSCRAWLER_WARC_MAX_SIZE")))
-        middleware = cls(writer, stats=crawler.stats)
+        db_url = settings.get("NEWSCRAWLER_DB")
+        open_archive(db_url).dispose()  # created or migrated first, if the spider has not
+        previous = ArchiveCaptures(open_archive(db_url, readonly=True))
+        middleware = cls(writer, previous, stats=crawler.stats)
+        if run is not None:  # the run's row exists once the spider opens
+            crawler.signals.connect(lambda: middleware.part_of_run(run.run_id),
+                                    signal=signals.spider_opened, weak=False)
         crawler.signals.connect(middleware.close, signal=signals.spider_closed)
         return middleware
+
+    def part_of_run(self, run_id: int | None) -> None:
+        """Name the crawl run in the warcinfo (``isPartOf``) of the files to come."""
+        if run_id is not None:
+            self.writer.info = replace(self.writer.info, is_part_of=f"newscrawler run {run_id}")
 
     def process_request(self, request: Request) -> None:
         # A redirect or retry copies its meta: it must not carry the last hop's capture.
@@ -91,6 +116,8 @@ class CaptureMiddleware:
         exchange = exchange_from(request, response)
         loop = asyncio.get_running_loop()
         ref = await loop.run_in_executor(self._thread, self.capture, exchange)
+        with self._pending_lock:
+            self._pending.append(ref)
         request.meta[META_KEY] = ref
         if self.stats is not None:
             self.stats.inc_value(f"newscrawler/capture/{ref.rec_type}")
@@ -108,9 +135,14 @@ class CaptureMiddleware:
             if original is not None:
                 return self.writer.write_revisit(exchange, original, "identical-payload-digest")
         ref = self.writer.write_response(exchange)
-        if 200 <= exchange.status < 300 and not exchange.truncated:
-            self.recent.add(ref)  # a whole payload, that later fetches may refer to
+        self.recent.add(ref)  # if whole, later fetches may refer to it
         return ref
+
+    def pending(self) -> list[CaptureRef]:
+        """The records written since the last call, in order (not synced yet)."""
+        with self._pending_lock:
+            refs, self._pending = self._pending, []
+        return refs
 
     def _find(self, url: str, digest: str) -> CaptureRef | None:
         found = self.recent.find(url, digest)
@@ -128,6 +160,8 @@ class CaptureMiddleware:
         """After the last fetch and the store's last write: finish and close the file."""
         self._thread.shutdown(wait=True)
         self.writer.close()
+        if isinstance(self.previous, ArchiveCaptures):
+            self.previous.engine.dispose()
 
 
 def exchange_from(request: Request, response: Response) -> Exchange:
@@ -146,9 +180,15 @@ def exchange_from(request: Request, response: Response) -> Exchange:
         request_body=request.body,
         protocol=protocol if protocol.startswith("HTTP/") else "HTTP/1.1",
         ip_address=str(ip) if ip is not None else None,
-        truncated=next((TRUNCATION_FLAGS[f] for f in response.flags if f in TRUNCATION_FLAGS),
-                       None),
+        truncated=_truncation(request, response),
     )
+
+
+def _truncation(request: Request, response: Response) -> str | None:
+    reason = next((TRUNCATION_FLAGS[f] for f in response.flags if f in TRUNCATION_FLAGS), None)
+    if reason == "unspecified":
+        return str(request.meta.get(TRUNCATED) or reason)
+    return reason
 
 
 def _capturable(response: Response) -> bool:

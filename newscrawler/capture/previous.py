@@ -3,7 +3,7 @@
 A fetch whose payload digest equals an earlier capture's is written as an
 ``identical-payload-digest`` revisit, and a 304 as a ``server-not-modified`` revisit of the
 URL's latest capture. ``PreviousCaptures`` is what the middleware asks; ``MemoryCaptures``
-answers within one run, and an archive-backed implementation answers across runs.
+answers within one run, and ``archive.captures.ArchiveCaptures`` across runs.
 """
 
 from __future__ import annotations
@@ -46,8 +46,8 @@ class MemoryCaptures:
         self._by_url: OrderedDict[str, dict[str, CaptureRef]] = OrderedDict()
 
     def add(self, ref: CaptureRef) -> None:
-        """Remember a ``response`` capture with a whole 2xx payload (the caller knows)."""
-        if ref.rec_type != "response" or ref.payload_digest is None:
+        """Remember a capture if it is whole (a complete 2xx response); else do nothing."""
+        if not ref.whole or ref.payload_digest is None:
             return
         with self._lock:
             digests = self._by_url.pop(ref.target_uri, {})

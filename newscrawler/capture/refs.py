@@ -25,7 +25,8 @@ class CaptureRef:
     the record's gzip member. ``rec_type`` is ``response``, ``revisit``, ``metadata`` (or
     ``request``); ``payload_digest`` is ``sha1:<base32>`` as in the record (for a revisit:
     the digest of the payload it stands for). ``refers_to`` is, for a revisit, the capture
-    holding its payload, when the writer was told where it lies.
+    holding its payload, and for a metadata record the capture it describes. ``truncated`` is the
+    record's ``WARC-Truncated`` reason, if any.
     """
 
     warc_file: str
@@ -38,6 +39,13 @@ class CaptureRef:
     status: int | None
     rec_type: str
     refers_to: CaptureRef | None = None
+    truncated: str | None = None
+
+    @property
+    def whole(self) -> bool:
+        """A complete 2xx response: what a later fetch of the same payload may refer to."""
+        return (self.rec_type == "response" and self.status is not None
+                and 200 <= self.status < 300 and not self.truncated)
 
     @property
     def location(self) -> Location:

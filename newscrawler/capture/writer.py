@@ -93,7 +93,7 @@ class CaptureWriter:
             warc_file, offset = self._append(member)
         digest = record.rec_headers.get_header("WARC-Payload-Digest")
         return CaptureRef(warc_file, offset, len(member), _record_id(record), _date(record),
-                          response.target_uri, digest, None, "metadata")
+                          response.target_uri, digest, None, "metadata", response)
 
     def _write_pair(self, exchange: Exchange, main: ArcWarcRecord, request: ArcWarcRecord,
                     original: CaptureRef | None) -> CaptureRef:
@@ -104,7 +104,8 @@ class CaptureWriter:
             warc_file, offset = self._append(first + self.member(request, self.gzip_level))
         digest = main.rec_headers.get_header("WARC-Payload-Digest")
         return CaptureRef(warc_file, offset, len(first), _record_id(main), _date(main),
-                          exchange.url, digest, exchange.status, main.rec_type, original)
+                          exchange.url, digest, exchange.status, main.rec_type, original,
+                          exchange.truncated)
 
     def _level(self, exchange: Exchange) -> int:
         encoding = next((v for k, v in exchange.response_headers

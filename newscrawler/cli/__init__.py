@@ -9,6 +9,7 @@ from newscrawler.cli.common import GuardedGroup
 from newscrawler.cli.db import db
 from newscrawler.cli.export import export
 from newscrawler.cli.extract import extract
+from newscrawler.cli.reextract import reextract
 from newscrawler.cli.runs import runs
 from newscrawler.cli.schedule import schedule
 from newscrawler.cli.search import search
@@ -39,6 +40,7 @@ def main(ctx: click.Context, db_url: str) -> None:
       newscrawler --db postgresql+psycopg://news@db/news versions https://ex.com/a
       newscrawler show 42 --diff
       newscrawler serve                  # browse it at http://127.0.0.1:8000/
+      newscrawler reextract --dry-run
       newscrawler runs --limit 5
       newscrawler schedule --project-dir /srv/newscrawler | crontab -
       newscrawler sources check
@@ -47,6 +49,6 @@ def main(ctx: click.Context, db_url: str) -> None:
     ctx.obj["db"] = db_url
 
 
-for _command in (search, stats, export, extract, show, versions, runs, schedule, db, sources,
-                 serve):
+for _command in (search, stats, export, extract, reextract, show, versions, runs, schedule, db,
+                 sources, serve):
     main.add_command(_command)

@@ -10,12 +10,11 @@ import click
 from newscrawler.archive.query import RECORD_FIELDS
 from newscrawler.cli.common import CliError, filter_options, open_readonly, query_option
 from newscrawler.cli.output import open_output, write_csv, write_jsonl
-
-NOT_YET = ("wacz",)
+from newscrawler.cli.wacz import export_wacz
 
 
 @click.command()
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "parquet", *NOT_YET]),
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "parquet", "wacz"]),
               default="jsonl", show_default=True, help="Output format.")
 @click.option("--output", "-o", metavar="PATH", help="Write here instead of stdout.")
 @query_option
@@ -32,10 +31,11 @@ def export(ctx: click.Context, fmt: str, output: str | None, **filters: Any) -> 
       newscrawler export > archive.jsonl
       newscrawler export --format csv --source lemonde --since 2024-01-01 -o lemonde.csv
       newscrawler export --format parquet --query cessez-le-feu --tag fr-national -o cf.parquet
+      newscrawler export --format wacz --source lemonde --since 2024-03-01 -o march.wacz
     """
-    if fmt in NOT_YET:
-        raise CliError(f"--format {fmt} is not available yet: use --format jsonl, csv or "
-                       "parquet", exit_code=2)
+    if fmt == "wacz":
+        export_wacz(ctx, output, filters)
+        return
     records = open_readonly(ctx).records(**filters)
     if fmt == "parquet":
         count = _parquet(records, output)

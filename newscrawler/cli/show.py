@@ -1,4 +1,5 @@
-"""``newscrawler show``: one article, its history and what changed between versions."""
+"""``newscrawler show``: one article, its history, what changed between versions, and the
+bytes captured when it was fetched."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from typing import Any
 import click
 
 from newscrawler.api import Archive
+from newscrawler.capture.decoding import DecodingError
+from newscrawler.capture.reader import WarcError
 from newscrawler.cli.common import CliError, open_readonly
 from newscrawler.cli.output import write_table
 
@@ -25,6 +28,14 @@ def _range(value: str) -> tuple[int | None, int | None]:
         raise CliError(f"--diff {value!r}: give two version numbers as A..B, e.g. --diff 1..3",
                        exit_code=2)
     return int(match.group(1)), int(match.group(2))
+
+
+def _write_raw(archive: Archive, target: str) -> None:
+    try:
+        body = archive.raw(target).body
+    except (WarcError, DecodingError) as exc:
+        raise CliError(f"{exc} (is NEWSCRAWLER_WARC_DIR the crawl's WARC directory?)") from exc
+    click.echo(body, nl=False)  # bytes: written as they are
 
 
 def _render_record(record: dict[str, Any]) -> None:
@@ -44,9 +55,12 @@ def _render_record(record: dict[str, Any]) -> None:
 @click.option("--format", "fmt", type=click.Choice(["table", "jsonl"]), default="table",
               show_default=True,
               help="table: readable text; jsonl: one JSON object (with 'versions'/'diff' keys).")
+@click.option("--raw", is_flag=True,
+              help="The page as captured (its WARC record in NEWSCRAWLER_WARC_DIR), "
+                   "Content-Encoding undone.")
 @click.pass_context
 def show(ctx: click.Context, target: str, with_versions: bool, diff_range: str | None,
-         fmt: str) -> None:
+         fmt: str, raw: bool) -> None:
     """One archived article (by URL, any URL it was fetched at, or id).
 
     \b
@@ -55,12 +69,16 @@ def show(ctx: click.Context, target: str, with_versions: bool, diff_range: str |
       newscrawler show 42 --versions
       newscrawler show 42 --diff          # last two versions
       newscrawler show 42 --diff 1..3
+      newscrawler show 42 --raw > page.html
     """
     archive: Archive = open_readonly(ctx)
     record = archive.article(target)
     if record is None:
         raise CliError(f"no archived article at {target!r}: give its canonical URL, a URL it "
                        "was fetched at, or its id (see `newscrawler export`)")
+    if raw:
+        _write_raw(archive, target)
+        return
     history = archive.versions(target) if with_versions else None
     diff = archive.diff(target, *_range(diff_range)) if diff_range is not None else None
     if fmt == "jsonl":
