@@ -14,7 +14,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from newscrawler.analysis.page import analyse_page
 from newscrawler.archive.captures import capture_record
-from newscrawler.archive.query import Filters
+from newscrawler.archive.query import Filters, articles_query
 from newscrawler.archive.records import CaptureRecord, Record
 from newscrawler.archive.store import ArchiveStore, ArticleRecord
 from newscrawler.capture.export import export_wacz
@@ -72,7 +72,8 @@ def _crawl(store: ArchiveStore, warc: Path) -> int:
 def test_a_wacz_holds_the_selection_and_its_context_only(store, tmp_path) -> None:
     _crawl(store, tmp_path / "warc")
     package = tmp_path / "fr.wacz"
-    summary = export_wacz(store.engine, package, tmp_path / "warc", Filters(lang="fr"))
+    french = articles_query(Filters(lang="fr"))
+    summary = export_wacz(store.engine, package, tmp_path / "warc", french)
     with zipfile.ZipFile(package) as wacz:
         warcs = [name for name in wacz.namelist() if name.startswith("archive/")]
         records = [(r.rec_type, r.rec_headers.get_header("WARC-Target-URI"))
@@ -90,14 +91,17 @@ def test_a_wacz_holds_the_selection_and_its_context_only(store, tmp_path) -> Non
 def test_reextract_reproduces_then_applies_an_extractor_change(store, tmp_path,
                                                                monkeypatch) -> None:
     _crawl(store, tmp_path / "warc")
-    same = reextract(store.engine, tmp_path / "warc", Filters(), workers=0)
+    same = reextract(store.engine, tmp_path / "warc", articles_query(Filters()), workers=0)
     assert (same.articles, same.changed, same.unchanged) == (2, 0, 2)
     monkeypatch.setattr("newscrawler.reextract.FUNCTION", "tests.reextract_jobs:altered")
-    dry = reextract(store.engine, tmp_path / "warc", Filters(), workers=0, dry_run=True)
+    dry = reextract(store.engine, tmp_path / "warc", articles_query(Filters()), workers=0,
+                    dry_run=True)
     assert dry.changed == 1
-    done = reextract(store.engine, tmp_path / "warc", Filters(source="news"), workers=0)
+    news = articles_query(Filters(source="news"))
+    done = reextract(store.engine, tmp_path / "warc", news, workers=0)
     assert (done.changed, done.extractors) == (1, {reextract_jobs.EXTRACTOR: 2})
-    assert reextract(store.engine, tmp_path / "warc", Filters(), workers=0).changed == 0
+    again = reextract(store.engine, tmp_path / "warc", articles_query(Filters()), workers=0)
+    assert again.changed == 0
     with store.engine.connect() as conn:
         rows = conn.execute(text("SELECT url, version, extractor FROM articles "
                                  "ORDER BY url")).all()
@@ -115,5 +119,5 @@ def test_reextract_counts_what_it_cannot_read(store, tmp_path, missing) -> None:
     else:
         with store.engine.begin() as conn:
             conn.execute(text("UPDATE articles SET warc_offset = warc_offset + 5"))
-    summary = reextract(store.engine, tmp_path / "warc", Filters(), workers=0)
+    summary = reextract(store.engine, tmp_path / "warc", articles_query(Filters()), workers=0)
     assert (summary.articles, summary.unreadable, summary.changed) == (2, 2, 0)

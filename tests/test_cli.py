@@ -95,7 +95,7 @@ def test_errors_are_one_line(archive_url, tmp_path):
     assert_one_line_error(run("--db", archive_url, "export", "--since", "last week"), 2,
                           "--since", "YYYY-MM-DD")
     assert_one_line_error(run("--db", archive_url, "export", "--format", "wacz"), 2,
-                          "not available yet")
+                          "give --output NAME.wacz")
     missing = f"sqlite:///{tmp_path / 'missing.sqlite3'}"
     assert_one_line_error(run("--db", missing, "export"), 1, "no archive at", "--db")
     corrupt = tmp_path / "corrupt.sqlite3"

@@ -35,7 +35,7 @@ def test_fetches_are_stored_and_a_refused_batch_is_counted_as_lost(sqlite_url, t
                                                                     caplog):
     crawler = get_crawler()
     crawler.stats.open_spider()
-    pipeline = StorePipeline(sqlite_url, str(tmp_path / "warc"), 10, crawler.stats)
+    pipeline = StorePipeline(sqlite_url, 10, crawler.stats)
     pipeline.open_spider()
     good = [fetch(f"https://news.example/tag/{n}") for n in range(3)]
     broken = [fetch("https://news.example/a"), fetch("https://news.example/b", status=None)]
