@@ -9,7 +9,7 @@ TOOLS  := $(VENV)/tools
 TOOLS_STAMP := $(TOOLS)/.installed
 SOURCE ?=
 
-.PHONY: install tools demo test crawl bench lint clean
+.PHONY: install tools demo test crawl bench bench-startup lint clean
 
 install: $(STAMP)
 
@@ -39,6 +39,10 @@ crawl: install
 
 bench: install
 	$(BIN)/python -m benchmarks
+
+# The same 5-page crawl against a small and a 1M-article archive, SQLite and PostgreSQL.
+bench-startup: install
+	$(BIN)/python -m benchmarks.startup
 
 lint: install
 	$(BIN)/ruff check newscrawler spiders pipelines tests

@@ -55,7 +55,7 @@ class RunRecorder:
         plan = getattr(spider, "plan", None)
         self.policy = plan.policy if plan is not None else DEFAULT_POLICY
         args = {name: getattr(plan, name) for name in _PLAN_FIELDS} if plan else {}
-        self._store = ArchiveStore(open_archive(self.db_url))
+        self._store = ArchiveStore(open_archive(self.db_url, pool_size=1))
         self.run_id = self._store.start_run(args, [plan.source] if plan else [])
 
     def spider_closed(self, spider: Spider, reason: str) -> None:

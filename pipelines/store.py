@@ -59,7 +59,7 @@ class StorePipeline:
                    crawler.get_extension(RunRecorder))
 
     def open_spider(self) -> None:
-        self._store = ArchiveStore(open_archive(self.db_url))
+        self._store = ArchiveStore(open_archive(self.db_url, pool_size=1))  # its one thread
         self._warc = WarcWriter(self.warc_dir)
 
     async def process_item(self, item: Any) -> Any:

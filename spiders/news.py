@@ -20,7 +20,6 @@ re-check (``-a recheck``).
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
@@ -36,7 +35,6 @@ from twisted.python.failure import Failure
 
 from newscrawler.analysis.analyzer import AnalysisUnavailable, PageAnalyzer
 from newscrawler.analysis.page import PageAnalysis
-from newscrawler.archive.engine import open_archive
 from newscrawler.archive.lookup import ArchiveLookup, DueArticle
 from newscrawler.discovery.budget import ShapeBudget, shape
 from newscrawler.discovery.feeds import FeedError, looks_like_feed, parse_feed
@@ -76,7 +74,7 @@ class NewsSpider(scrapy.Spider):
         settings = crawler.settings
         plan = make_plan(kwargs, settings.get("NEWSCRAWLER_SOURCES"),
                          settings.getint("NEWSCRAWLER_DEPTH_LIMIT"))
-        lookup = ArchiveLookup(open_archive(settings.get("NEWSCRAWLER_DB")))
+        lookup = ArchiveLookup.open(settings.get("NEWSCRAWLER_DB"))
         budget = ShapeBudget(settings.getint("NEWSCRAWLER_MAX_PAGES_PER_TEMPLATE"))
         spider: NewsSpider = super().from_crawler(
             crawler, plan=plan, analyzer=PageAnalyzer.from_crawler(crawler), lookup=lookup,
@@ -234,7 +232,7 @@ class NewsSpider(scrapy.Spider):
                   if u not in self._scheduled]
         if not wanted:
             return []
-        known = await asyncio.to_thread(self.lookup.known, wanted)
+        known = await self.lookup.known_async(wanted)
         self._scheduled.update(wanted)
         return [url for url in wanted if url not in known]
 
@@ -278,7 +276,7 @@ class NewsSpider(scrapy.Spider):
         due_at = None if plan.recheck == "all" else _now()
         urls = [canonicalize_url(u) for u in plan.pages] if plan.mode == "urls_file" else None
         pages = self.lookup.article_pages(plan.source or None, due_at=due_at, urls=urls)
-        while (page := await asyncio.to_thread(next, pages, None)) is not None:
+        while (page := await self.lookup.next_page(pages)) is not None:
             for due in page:
                 yield due
 
@@ -295,7 +293,7 @@ class NewsSpider(scrapy.Spider):
 
     def closed(self, reason: str) -> None:
         self._count("template_budget", self.budget.dropped)
-        self.lookup.engine.dispose()
+        self.lookup.close()
 
     def _fetch(self, response: Response, outcome: str) -> FetchItem:
         return FetchItem(response.url, response.status, outcome, self.plan.source, _now())

@@ -1,4 +1,5 @@
-"""The CLI against real SQLite archives: output formats, help texts and one-line errors."""
+"""The CLI against real archives, SQLite then PostgreSQL: output formats, help texts and
+one-line errors."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from newscrawler.archive.engine import open_archive
+from newscrawler.archive.engine import head_revision, open_archive
 from newscrawler.archive.query import RECORD_FIELDS
 from newscrawler.archive.store import ArchiveStore, ArticleRecord, content_hash
 from newscrawler.cli import main
@@ -23,8 +24,8 @@ FETCHED = datetime(2024, 6, 2, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def archive_url(sqlite_url) -> str:
-    engine = open_archive(sqlite_url)
+def archive_url(db_url) -> str:
+    engine = open_archive(db_url)
     store = ArchiveStore(engine)
     published = datetime(2024, 6, 1, 14, 30, tzinfo=timezone(timedelta(hours=2)))
     for n, text in enumerate(["Premier jet.", "Premier jet, corrigé."]):
@@ -36,7 +37,7 @@ def archive_url(sqlite_url) -> str:
             fetched_at=FETCHED + timedelta(days=n),
         ), None)
     engine.dispose()
-    return sqlite_url
+    return db_url
 
 
 def run(*args: str):
@@ -107,10 +108,10 @@ def test_errors_are_one_line(archive_url, tmp_path):
         "No such file")
 
 
-def test_db_upgrade(sqlite_url):
-    result = run("--db", sqlite_url, "db", "upgrade")
-    assert result.exit_code == 0 and "revision 0003" in result.stdout
-    assert run("--db", sqlite_url, "export").exit_code == 0
+def test_db_upgrade(db_url):
+    result = run("--db", db_url, "db", "upgrade")
+    assert result.exit_code == 0 and f"revision {head_revision()}" in result.stdout
+    assert run("--db", db_url, "export").exit_code == 0
 
 
 def test_sources_check_and_list(tmp_path):

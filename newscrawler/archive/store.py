@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from newscrawler.analysis.normalise import content_hash
 from newscrawler.archive import ingest, models, runs
 from newscrawler.archive.records import ArticleRecord, FetchRecord, Record
+from newscrawler.archive.upsert import LostRace
 from newscrawler.revisit import DEFAULT_POLICY, RevisitPolicy
 
 __all__ = ["OUTCOMES", "RUN_COUNTERS", "ArchiveStore", "ArticleRecord", "FetchRecord",
@@ -31,8 +32,8 @@ logger = logging.getLogger(__name__)
 
 OUTCOMES = ("new", "version", "unchanged", "duplicate", "not_modified")
 RUN_COUNTERS = ("pages_fetched", "articles_new", "versions_new", "duplicates", "errors")
-# Attempts of a transaction that lost a race on a unique key to a concurrent writer.
-RETRIES = 3
+# Attempts of a transaction that lost a race on a unique key to concurrent writers.
+RETRIES = 5
 T = TypeVar("T")
 
 
@@ -50,13 +51,14 @@ class ArchiveStore:
 
     def _transaction(self, work: Callable[[Session], T]) -> T:
         """Run ``work`` in one transaction, again if a concurrent writer won a race on a
-        unique key (the retry sees the other's rows)."""
+        unique key (``LostRace``, or the driver's error where no ON CONFLICT applies): the
+        retry sees the other's rows."""
         for attempt in range(1, RETRIES + 1):
             with Session(self.engine, expire_on_commit=False) as session:
                 try:
                     with session.begin():
                         return work(session)
-                except IntegrityError:
+                except (IntegrityError, LostRace):
                     if attempt == RETRIES:
                         raise
                     logger.debug("Integrity conflict, retrying the transaction")

@@ -85,7 +85,7 @@ def _open_store(db_url: str) -> ArchiveStore | None:
     from newscrawler.archive.store import ArchiveStore
 
     try:
-        return ArchiveStore(open_archive(db_url))
+        return ArchiveStore(open_archive(db_url, pool_size=1))
     except Exception as exc:  # any driver error means the same thing to the user
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         _error(f"cannot open the archive {db_url}: {reason} "
