@@ -262,8 +262,10 @@ class NewsSpider(scrapy.Spider):
         if due.last_modified:
             headers["If-Modified-Since"] = due.last_modified
         self._scheduled.update((due.canonical_url, canonicalize_url(due.url)))
+        # In a shared frontier (-a run=ID) every worker lists the due articles: the seen-set
+        # lets one of them fetch each.
         return scrapy.Request(due.url, self.parse_page, errback=self.on_error, headers=headers,
-                              dont_filter=True, priority=PRIORITY_CANDIDATE,
+                              dont_filter=self.plan.run is None, priority=PRIORITY_CANDIDATE,
                               meta={"handle_httpstatus_list": [304], "recheck": True,
                                     "force_article": self.plan.mode == "urls_file"})
 

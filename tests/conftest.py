@@ -15,6 +15,8 @@ from collections.abc import Iterator
 
 import psycopg
 import pytest
+from redis import Redis
+from redis.exceptions import RedisError
 from sqlalchemy import Engine, delete
 
 from newscrawler.archive import models
@@ -22,6 +24,7 @@ from newscrawler.archive.engine import open_archive
 from newscrawler.archive.store import ArchiveStore
 
 PG_ADMIN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres connect_timeout=3"
+REDIS_URL = "redis://127.0.0.1:6379/0"
 
 
 @pytest.fixture
@@ -78,6 +81,28 @@ def db_url(request: pytest.FixtureRequest) -> str:
     a SQLite file, then a PostgreSQL database of the test's own."""
     return str(request.getfixturevalue(
         "sqlite_url" if request.param == "sqlite" else "fresh_pg_url"))
+
+
+@pytest.fixture
+def redis() -> Iterator[Redis]:
+    """A client of the local Redis server."""
+    client = Redis.from_url(REDIS_URL)
+    try:
+        client.ping()
+    except RedisError as exc:
+        service_missing(f"Redis unreachable at 127.0.0.1:6379: {exc}")
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def run_id(redis: Redis) -> Iterator[str]:
+    """A distributed run id of the test's own; every key of its run is deleted afterwards."""
+    run = f"test-{secrets.token_hex(6)}"
+    yield run
+    keys = list(redis.scan_iter(f"newscrawler:run:{run}:*"))
+    if keys:
+        redis.delete(*keys)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

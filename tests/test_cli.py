@@ -200,17 +200,22 @@ def test_runs(archive_url):
     done = store.start_run({"source": "demo"}, ["demo"])
     store.finish_run(done, "finished", {"pages_fetched": 7, "articles_new": 3})
     live = store.start_run({"source": "other"}, ["other"])
+    worker = store.start_run({"source": "demo"}, ["demo"], run="nightly", worker="host-a/2")
     engine.dispose()
     table = run("--db", archive_url, "runs")
     assert table.exit_code == 0, table.output
     header, *rows = table.stdout.splitlines()
-    assert header.split()[:4] == ["id", "started_at", "finished_at", "status"]
-    assert [row.split()[0] for row in rows] == [str(live), str(done)]
+    assert header.split()[:5] == ["id", "run", "worker", "started_at", "finished_at"]
+    assert [row.split()[0] for row in rows] == [str(worker), str(live), str(done)]
+    assert rows[0].split()[1:3] == ["nightly", "host-a/2"]
+    only = run("--db", archive_url, "runs", "--run", "nightly", "--format", "jsonl")
+    assert [(r["id"], r["run"], r["worker"]) for r in map(json.loads, only.stdout.splitlines())
+            ] == [(worker, "nightly", "host-a/2")]
     records = [json.loads(line) for line in
                run("--db", archive_url, "runs", "--format", "jsonl", "--limit", "1").stdout
                .splitlines()]
     assert len(records) == 1 and records[0]["status"] == "running"  # this process is alive
     old = json.loads(run("--db", archive_url, "runs", "--format", "jsonl").stdout
-                     .splitlines()[1])
+                     .splitlines()[2])
     assert (old["status"], old["pages_fetched"], old["articles_new"]) == ("finished", 7, 3)
     assert old["duration_s"] is not None and old["sources"] == "demo"

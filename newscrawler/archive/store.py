@@ -64,8 +64,10 @@ class ArchiveStore:
                     logger.debug("Integrity conflict, retrying the transaction")
         raise AssertionError("unreachable")
 
-    def start_run(self, args: dict[str, Any], sources: list[str]) -> int:
-        """Record a crawl run as ``running``; return its id.
+    def start_run(self, args: dict[str, Any], sources: list[str], *, run: str | None = None,
+                  worker: str | None = None) -> int:
+        """Record a crawl run as ``running``; return its id. ``run`` and ``worker``: the run
+        id and worker name of a distributed crawl's worker.
 
         Runs left ``running`` by dead processes on this host are closed as ``interrupted``.
         """
@@ -74,13 +76,13 @@ class ArchiveStore:
             stale = runs.mark_interrupted(session, now)
             if stale:
                 logger.warning("Crawl runs %s died without finishing: marked interrupted", stale)
-            run = models.CrawlRun(
+            row = models.CrawlRun(
                 started_at=now, status="running", args=dict(args), sources=",".join(sources),
-                pid=os.getpid(), hostname=runs.this_host(),
+                pid=os.getpid(), hostname=runs.this_host(), run=run, worker=worker,
             )
-            session.add(run)
+            session.add(row)
             session.flush()
-            return run.id
+            return row.id
 
         return self._transaction(work)
 
