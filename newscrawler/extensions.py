@@ -24,6 +24,8 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.statscollectors import StatsCollector
 
+    from newscrawler.plan import CrawlPlan
+
 logger = logging.getLogger(__name__)
 
 EXIT_STATUS = "newscrawler/exit_status"
@@ -101,7 +103,8 @@ class RunRecorder:
         return int(self.stats.get_value(key, 0))
 
 
-def _worker_name(plan: Any) -> str:
+def _worker_name(plan: CrawlPlan) -> str:
+    """``host/N``; imported here: a local crawl loads nothing of distributed mode."""
     from newscrawler.distributed.keys import Worker
 
     return Worker.this(plan.worker).name

@@ -1,5 +1,6 @@
 """Connection passwords are never printed nor stored: a distributed crawl and the CLI against a
-PostgreSQL archive reached as a role with a password, through a Redis user with a password.
+PostgreSQL archive reached as a role with a password, through a Redis user with a password;
+and the crawl's connections to PostgreSQL stay within its pools.
 
 Both are real accounts made for the test on the local servers (a PostgreSQL role owning a
 fresh database, a Redis ACL user) and removed afterwards. Every line of output, at DEBUG
@@ -8,10 +9,12 @@ level, and every ``crawl_runs`` row are searched for the passwords.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 
 import pytest
@@ -49,6 +52,32 @@ def redis_user_url(redis: Redis) -> Iterator[tuple[str, str]]:
     redis.execute_command("ACL", "DELUSER", user)
 
 
+# A crawl's connections: the run lock, the run row, the store's writer, two lookup threads.
+CRAWL_CONNECTIONS = 5
+
+
+@contextlib.contextmanager
+def peak_connections(db_url: str) -> Iterator[list[int]]:
+    """The most connections to the database of ``db_url`` seen at once, sampled meanwhile."""
+    database, peak, stop = db_url.rsplit("/", 1)[1], [0], threading.Event()
+
+    def sample() -> None:
+        with pg_admin() as admin:
+            while not stop.is_set():
+                row = admin.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = %s",
+                                    (database,)).fetchone()
+                peak[0] = max(peak[0], row[0] if row else 0)
+                stop.wait(0.05)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    try:
+        yield peak
+    finally:
+        stop.set()
+        sampler.join()
+
+
 def _newscrawler(*args: str, db: str) -> subprocess.CompletedProcess[str]:
     exe = os.path.join(os.path.dirname(sys.executable), "newscrawler")
     return subprocess.run([exe, *args], capture_output=True, text=True, cwd=ROOT,
@@ -62,13 +91,14 @@ def test_no_password_in_any_output_nor_in_crawl_runs(tmp_path, pg_role_url, redi
     db, db_password = pg_role_url
     redis_url, redis_password = redis_user_url
     outputs = []
-    with SiteServer(trap_site(n_articles=20)) as site:
+    with SiteServer(trap_site(n_articles=20)) as site, peak_connections(db) as connections:
         crawl = run_crawl([f"sitemap={site.base_url}/sitemap_index.xml", f"run={run_id}"], db,
                           tmp_path / "warc", settings={"LOG_LEVEL": "DEBUG"},
                           env={"NEWSCRAWLER_REDIS_URL": redis_url})
         assert crawl.returncode == 0, crawl.log[-3000:]
-        assert "'newscrawler/stored/new': 20," in crawl.log
-        outputs.append(crawl.log)
+    assert 0 < connections[0] <= CRAWL_CONNECTIONS  # pools sized for their threads
+    assert "'newscrawler/stored/new': 20," in crawl.log
+    outputs.append(crawl.log)
     closed = db.replace(":5432/", ":1/")
     for args, code in [(("runs",), 0), (("export",), 0), (("db", "upgrade"), 0),
                        (("versions", "https://nowhere.example/"), 1),

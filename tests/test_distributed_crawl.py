@@ -19,6 +19,7 @@ import pytest
 
 from newscrawler.archive.runs import this_host
 from newscrawler.demo import SiteServer
+from newscrawler.distributed.keys import RunKeys
 from tests.conftest import REDIS_URL
 from tests.crawling import ROOT, archive_counts, count_rows, crawl_runs, run_crawl, start_crawl
 from tests.sites.trapsite import trap_site
@@ -74,6 +75,32 @@ def test_two_workers_and_a_killed_one_then_one_rerun_archive_every_article_once(
     assert {r["run"] for r in runs} == {run_id}
     assert sorted(r["status"] for r in runs) == ["finished", "finished", "finished",
                                                  "interrupted"]
+
+
+def test_a_rerun_resumes_the_run_of_a_killed_lone_worker(tmp_path, sqlite_url, run_id, redis):
+    """The only worker of a run killed: its queue, seen-set and leases stay in Redis, and the
+    same command run again resumes the run, its dead lease queued again."""
+    total = 300
+    with SiteServer(trap_site(n_articles=total)) as site:
+        args = [f"sitemap={site.base_url}/sitemap_index.xml", f"run={run_id}"]
+        worker = start_crawl(args, sqlite_url, tmp_path / "warc", tmp_path / "first.log", FAST,
+                             env=REDIS)
+        deadline = time.monotonic() + 180
+        while count_rows(sqlite_url, "SELECT count(*) FROM articles") < 60:
+            assert worker.poll() is None and time.monotonic() < deadline
+            time.sleep(0.1)
+        os.killpg(worker.pid, signal.SIGKILL)
+        worker.wait()
+        keys = RunKeys(run_id)
+        left = (redis.zcard(keys.queue), redis.hlen(keys.leases))
+        rerun = run_crawl(args, sqlite_url, tmp_path / "warc", settings=FAST, env=REDIS)
+    assert left[0] > 0 and left[1] > 0, left  # killed mid-run, requests in flight
+    assert rerun.returncode == 0, rerun.log[-3000:]
+    assert f"Run {run_id}: resuming, {left[0]} requests queued" in rerun.log
+    assert f"{left[1]} requests leased by dead workers are queued again" in rerun.log
+    assert archive_counts(sqlite_url) == {"articles": total, "distinct": total,
+                                          "versions": total}
+    assert list(redis.scan_iter(f"newscrawler:run:{run_id}:*")) == []
 
 
 def _newscrawler(db_url: str, *args: str) -> str:

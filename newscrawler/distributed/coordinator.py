@@ -13,7 +13,11 @@
   this host) go back to the queue: a worker killed with SIGKILL loses nothing, its pages are
   fetched by the others (again, if it had fetched them: the archive keeps one article).
 - **Idle workers** stay open (``DontCloseSpider``) until the run is done: nothing queued,
-  nothing leased, no worker still seeding, twice ``QUIET`` seconds apart.
+  nothing leased, no worker still seeding, seen on two idle checks at least ``QUIET``
+  seconds apart (Scrapy checks an idle spider every 5 s). An idle engine holds no request,
+  so its worker's leases are all settled first. Requests are only queued by a worker
+  holding a lease or still seeding, and popped with a lease in the same step, so a run
+  seen done stays done; the second check is a margin.
 - **Leaving**: a closing worker hands its own remaining leases back, leaves, and the last
   worker of a done run deletes its keys. Keys of a run nobody works on expire after
   ``RUN_TTL``.
@@ -25,6 +29,7 @@ import logging
 import time
 from typing import TYPE_CHECKING
 
+from redis.exceptions import RedisError
 from scrapy import signals
 from scrapy.exceptions import DontCloseSpider, NotConfigured
 from twisted.internet import task
@@ -61,7 +66,7 @@ class RunCoordinator:
         self._missed: set[int] = set()  # leases the engine did not hold at the last tick
         self._seeding = True
         self._quiet_since: float | None = None
-        self._loop = task.LoopingCall(self.tick)
+        self._loop = task.LoopingCall(self._tick_logged)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RunCoordinator:
@@ -86,8 +91,9 @@ class RunCoordinator:
         logger.info("Run %s: worker %s joined", plan.run, self.worker.name)
         self._loop.start(TICK, now=False)
 
-    def tick(self) -> None:
-        """Heartbeat; settle the leases the engine is done with; recover dead workers'."""
+    def tick(self, *, idle: bool = False) -> None:
+        """Heartbeat; settle the leases the engine is done with (all of them when the
+        engine is idle); recover dead workers'."""
         assert self.keys is not None and self.worker is not None
         owner = self.worker.owner
         with self.server.pipeline() as pipe:
@@ -98,11 +104,20 @@ class RunCoordinator:
             leases = pipe.execute()[-1]
         mine = {int(lease) for lease, value in leases.items()
                 if value.split(b"\n", 1)[0].decode() == owner}
-        done = mine - self._held()
-        settle, self._missed = done & self._missed, done - self._missed
+        done = mine if idle else mine - self._held()
+        settle = done if idle else done & self._missed
+        self._missed = done - settle
         if settle:
             self.scripts.settle(keys=[self.keys.leases], args=[owner, *sorted(settle)])
         self._recover({value.split(b"\n", 1)[0].decode() for value in leases.values()})
+
+    def _tick_logged(self) -> None:
+        """``tick`` on the timer: Redis out of reach for a moment must not stop the timer."""
+        try:
+            self.tick()
+        except RedisError as exc:
+            logger.warning("Run %s: Redis did not answer (%s); trying again in %.0f s",
+                           self.keys.run if self.keys else "?", exc, TICK)
 
     def _held(self) -> set[int]:
         """The leases of the requests the engine is downloading or scraping."""
@@ -138,7 +153,7 @@ class RunCoordinator:
         if self._seeding:  # idle at last: every start request of this worker is queued
             self._seeding = False
             self.server.srem(self.keys.seeding, self.worker.owner)
-        self.tick()
+        self.tick(idle=True)
         with self.server.pipeline() as pipe:
             pipe.zcard(self.keys.queue).hlen(self.keys.leases).scard(self.keys.seeding)
             queued, leased, seeding = pipe.execute()
