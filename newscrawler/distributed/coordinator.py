@@ -12,12 +12,11 @@
 - **Recovery**: on every tick, the leases of dead workers (no heartbeat, or a pid gone from
   this host) go back to the queue: a worker killed with SIGKILL loses nothing, its pages are
   fetched by the others (again, if it had fetched them: the archive keeps one article).
-- **Idle workers** stay open (``DontCloseSpider``) until the run is done: nothing queued,
-  nothing leased, no worker still seeding, seen on two idle checks at least ``QUIET``
-  seconds apart (Scrapy checks an idle spider every 5 s). An idle engine holds no request,
-  so its worker's leases are all settled first. Requests are only queued by a worker
-  holding a lease or still seeding, and popped with a lease in the same step, so a run
-  seen done stays done; the second check is a margin.
+- **Idle workers** stay open (``DontCloseSpider``; Scrapy asks again every 5 s) until the
+  run is done: nothing queued, nothing leased, no worker still seeding. An idle engine holds
+  no request, so its worker's leases are all settled first. A run seen done stays done:
+  requests are queued only by a worker still seeding or holding the lease of the response
+  they come from (settled after they are queued), and popped with a lease in one step.
 - **Leaving**: a closing worker hands its own remaining leases back, leaves, and the last
   worker of a done run deletes its keys. Keys of a run nobody works on expire after
   ``RUN_TTL``.
@@ -26,7 +25,6 @@
 from __future__ import annotations
 
 import logging
-import time
 from typing import TYPE_CHECKING
 
 from redis.exceptions import RedisError
@@ -49,7 +47,6 @@ logger = logging.getLogger(__name__)
 
 TICK = 2.0
 HEARTBEAT_TTL = 15
-QUIET = 4.0
 RUN_TTL = 7 * 24 * 3600
 REQUEUED = "newscrawler/distributed/requeued"
 
@@ -65,7 +62,6 @@ class RunCoordinator:
         self.worker: Worker | None = None
         self._missed: set[int] = set()  # leases the engine did not hold at the last tick
         self._seeding = True
-        self._quiet_since: float | None = None
         self._loop = task.LoopingCall(self._tick_logged)
 
     @classmethod
@@ -156,15 +152,8 @@ class RunCoordinator:
         self.tick(idle=True)
         with self.server.pipeline() as pipe:
             pipe.zcard(self.keys.queue).hlen(self.keys.leases).scard(self.keys.seeding)
-            queued, leased, seeding = pipe.execute()
-        now = time.monotonic()
-        if queued or leased or seeding:
-            self._quiet_since = None
-        elif self._quiet_since is None:
-            self._quiet_since = now
-        elif now - self._quiet_since >= QUIET:
-            return
-        raise DontCloseSpider
+            if any(pipe.execute()):  # queued, leased, seeding
+                raise DontCloseSpider
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         if self.keys is None or self.worker is None:

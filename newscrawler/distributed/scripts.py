@@ -53,8 +53,8 @@ return settled
 
 # KEYS: leases, queue, workers, seeding. ARGV: alive key prefix, then verdicts known to the
 # caller: "+OWNER" alive, "-OWNER" dead. Other owners are dead without a heartbeat. A dead
-# owner's leases go back to the queue (with their score) and it leaves the run. Returns the
-# number of requests queued again.
+# owner's leases go back to the queue (with their score) and it leaves the run, heartbeat
+# and all. Returns the number of requests queued again.
 REQUEUE = """
 local dead = {}
 for i = 2, #ARGV do dead[string.sub(ARGV[i], 2)] = string.sub(ARGV[i], 1, 1) == '-' end
@@ -79,6 +79,7 @@ for _, owner in ipairs(redis.call('HKEYS', KEYS[3])) do
   if is_dead(owner) then
     redis.call('HDEL', KEYS[3], owner)
     redis.call('SREM', KEYS[4], owner)
+    redis.call('DEL', ARGV[1] .. owner)
   end
 end
 return queued
