@@ -144,13 +144,13 @@ def test_head_revision_read_from_the_files_is_alembics_head():
         alembic_config("sqlite://")).get_current_head()
 
 
-def test_opening_a_current_archive_does_not_import_alembic(sqlite_url):
+def test_opening_a_current_archive_does_not_import_alembic(db_url):
     import subprocess
     import sys
 
-    upgrade(sqlite_url)
+    upgrade(db_url)
     code = ("import sys; from newscrawler.archive.engine import open_archive; "
-            f"open_archive({sqlite_url!r}); print('alembic' in sys.modules)")
+            f"open_archive({db_url!r}); print('alembic' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 
