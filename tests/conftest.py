@@ -97,10 +97,12 @@ def redis() -> Iterator[Redis]:
 
 @pytest.fixture
 def run_id(redis: Redis) -> Iterator[str]:
-    """A distributed run id of the test's own; every key of its run is deleted afterwards."""
+    """A distributed run id of the test's own; every key of its run, and the request slots
+    of the test's servers (on 127.0.0.1), are deleted afterwards."""
     run = f"test-{secrets.token_hex(6)}"
     yield run
-    keys = list(redis.scan_iter(f"newscrawler:run:{run}:*"))
+    keys = [*redis.scan_iter(f"newscrawler:run:{run}:*"),
+            *redis.scan_iter("newscrawler:host:127.0.0.1:*")]
     if keys:
         redis.delete(*keys)
 
