@@ -150,7 +150,7 @@ def _serve() -> ThreadingHTTPServer:
     return server
 
 
-def _peak(times: list[float], window: float = 2.0) -> float:
+def _peak(times: list[float], window: float = 3.0) -> float:
     """The most requests in any ``window`` seconds, per second."""
     times = sorted(times)
     return max(bisect_left(times, t + window) - i for i, t in enumerate(times)) / window
@@ -159,7 +159,9 @@ def _peak(times: list[float], window: float = 2.0) -> float:
 def test_workers_share_one_request_rate_per_host(tmp_path, run_id):
     """Three workers against one host that asks for a Crawl-delay: never more than 10 % above
     the rate of one worker alone, counted at the server."""
-    settings = {"AUTOTHROTTLE_ENABLED": "False", "NEWSCRAWLER_EXTRACT_WORKERS": "1"}
+    # Extraction inline (the pages are tiny): no worker process competes for the CPU, so one
+    # crawl alone keeps up with the Crawl-delay.
+    settings = {"AUTOTHROTTLE_ENABLED": "False", "NEWSCRAWLER_EXTRACT_WORKERS": "0"}
     rates = {}
     for workers in (1, 3):
         server = _serve()

@@ -27,7 +27,7 @@ from newscrawler.archive import models
 from newscrawler.archive.clusters import BatchClusters
 from newscrawler.archive.lookup import chunks
 from newscrawler.archive.records import ArticleRecord, FetchRecord, Record
-from newscrawler.archive.upsert import insert_all, insert_ignoring
+from newscrawler.archive.upsert import insert_all, insert_ignoring, lock_keys
 from newscrawler.revisit import RevisitPolicy, next_check
 from newscrawler.urls import canonicalize_url
 
@@ -100,6 +100,7 @@ class _Batch:
             elif record.outcome == "not_modified":
                 urls += _spellings(record.url)
         urls = list(dict.fromkeys(urls))
+        lock_keys(self.session, [*urls, *digests])  # a concurrent batch of these waits
         session, alias = self.session, models.ArticleUrl
         owners: dict[str, int] = {}
         ids: set[int] = set()

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import Engine
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from newscrawler.analysis.normalise import content_hash
@@ -34,11 +34,19 @@ OUTCOMES = ("new", "version", "unchanged", "duplicate", "not_modified")
 RUN_COUNTERS = ("pages_fetched", "articles_new", "versions_new", "duplicates", "errors")
 # Attempts of a transaction that lost a race on a unique key to concurrent writers.
 RETRIES = 5
+# PostgreSQL's deadlock_detected and serialization_failure: the transaction may succeed again.
+RETRY_SQLSTATES = ("40P01", "40001")
 T = TypeVar("T")
 
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+def _retryable(exc: Exception) -> bool:
+    if not isinstance(exc, OperationalError):
+        return True
+    return getattr(exc.orig, "sqlstate", None) in RETRY_SQLSTATES
 
 
 class ArchiveStore:
@@ -58,8 +66,8 @@ class ArchiveStore:
                 try:
                     with session.begin():
                         return work(session)
-                except (IntegrityError, LostRace):
-                    if attempt == RETRIES:
+                except (IntegrityError, LostRace, OperationalError) as exc:
+                    if attempt == RETRIES or not _retryable(exc):
                         raise
                     logger.debug("Integrity conflict, retrying the transaction")
         raise AssertionError("unreachable")
