@@ -9,7 +9,7 @@ TOOLS  := $(VENV)/tools
 TOOLS_STAMP := $(TOOLS)/.installed
 SOURCE ?=
 
-.PHONY: install tools demo test crawl bench bench-search lint clean
+.PHONY: install tools demo test crawl bench bench-search bench-startup bench-scaling lint clean
 
 install: $(STAMP)
 
@@ -42,6 +42,14 @@ bench: install
 
 bench-search: install
 	$(BIN)/python -m benchmarks.search
+
+# The same 5-page crawl against a small and a 1M-article archive, SQLite and PostgreSQL.
+bench-startup: install
+	$(BIN)/python -m benchmarks.startup
+
+# Workers (1, 2), store_many write rate (SQLite, PostgreSQL), Redis memory: docs/scaling.md.
+bench-scaling: install
+	$(BIN)/python -m benchmarks.scaling
 
 lint: install
 	$(BIN)/ruff check newscrawler spiders pipelines tests

@@ -49,8 +49,8 @@ __all__ = ["RUN_FIELDS", "Archive", "ArchiveError", "InvalidQuery", "SearchHit",
 
 STREAM_BATCH = 500
 RUN_FIELDS = (
-    "id", "started_at", "finished_at", "status", "sources", "pages_fetched", "articles_new",
-    "versions_new", "duplicates", "errors", "duration_s", "pid", "hostname",
+    "id", "run", "worker", "started_at", "finished_at", "status", "sources", "pages_fetched",
+    "articles_new", "versions_new", "duplicates", "errors", "duration_s", "pid", "hostname",
 )
 When = datetime | date | str | None
 render = snippets.render
@@ -257,13 +257,15 @@ class Archive:
                     f"no version {number} of {url_or_id!r}: versions are 1 to {latest}")
         return _unified(history[old], history[new])
 
-    def runs(self, limit: int | None = None) -> list[dict[str, Any]]:
-        """Crawl runs, newest first; a ``running`` one whose process died here shows as
-        ``interrupted`` (the next run on this host records it so)."""
+    def runs(self, limit: int | None = None, run: str | None = None) -> list[dict[str, Any]]:
+        """Crawl runs, newest first (``run``: only the workers of that distributed run); a
+        ``running`` one whose process died here shows as ``interrupted`` (the next run on
+        this host records it so)."""
+        statement = select(models.CrawlRun).order_by(models.CrawlRun.id.desc()).limit(limit)
+        if run is not None:
+            statement = statement.where(models.CrawlRun.run == run)
         with Session(self.engine) as session:
-            rows = session.scalars(
-                select(models.CrawlRun).order_by(models.CrawlRun.id.desc()).limit(limit)
-            ).all()
+            rows = session.scalars(statement).all()
             return [_run_record(row) for row in rows]
 
     def raw(self, url_or_id: str | int, warc_dir: str | Path | None = None) -> Capture:

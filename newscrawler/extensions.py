@@ -24,6 +24,8 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.statscollectors import StatsCollector
 
+    from newscrawler.plan import CrawlPlan
+
 logger = logging.getLogger(__name__)
 
 EXIT_STATUS = "newscrawler/exit_status"
@@ -40,6 +42,7 @@ class RunRecorder:
         self.db_url = db_url
         self.stats = stats
         self.run_id: int | None = None
+        self.distributed = False
         self.policy: RevisitPolicy = DEFAULT_POLICY
         self._store: ArchiveStore | None = None
 
@@ -55,8 +58,11 @@ class RunRecorder:
         plan = getattr(spider, "plan", None)
         self.policy = plan.policy if plan is not None else DEFAULT_POLICY
         args = {name: getattr(plan, name) for name in _PLAN_FIELDS} if plan else {}
-        self._store = ArchiveStore(open_archive(self.db_url))
-        self.run_id = self._store.start_run(args, [plan.source] if plan else [])
+        self._store = ArchiveStore(open_archive(self.db_url, pool_size=1))
+        run = plan.run if plan else None
+        self.distributed = run is not None
+        self.run_id = self._store.start_run(args, [plan.source] if plan else [], run=run,
+                                            worker=_worker_name(plan) if run else None)
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         if self._store is None or self.run_id is None:
@@ -85,10 +91,20 @@ class RunRecorder:
 
     def _stored_nothing(self) -> bool:
         """No article touched and no page answered 200 (a rerun that finds nothing new
-        still gets its feeds and sitemaps)."""
+        still gets its feeds and sitemaps). A worker of a distributed run that fetched
+        nothing at all (the others did the work) did not fail."""
         stored = sum(v for k, v in self.stats.get_stats().items()
                      if k.startswith("newscrawler/stored/"))
+        if self.distributed and not self._value("downloader/request_count"):
+            return False
         return not stored and not self._value("downloader/response_status_count/200")
 
     def _value(self, key: str) -> int:
         return int(self.stats.get_value(key, 0))
+
+
+def _worker_name(plan: CrawlPlan) -> str:
+    """``host/N``; imported here: a local crawl loads nothing of distributed mode."""
+    from newscrawler.distributed.keys import Worker
+
+    return Worker.this(plan.worker).name

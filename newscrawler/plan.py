@@ -17,6 +17,8 @@ from newscrawler.urls import is_http_url
 
 MODES = ("source", "url", "feed", "sitemap", "urls_file")
 RECHECK = ("due", "all", "none")
+# Run ids and worker names: what fits in a Redis key and a crontab line without quoting.
+NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 
 
 class PlanError(ValueError):
@@ -38,6 +40,7 @@ class CrawlPlan:
     language: str | None = None
     recheck: str = "due"
     run: str | None = None
+    worker: str = "1"
     download_delay: float | None = None
     concurrency: int | None = None
     autothrottle_target: float | None = None
@@ -115,8 +118,20 @@ def make_plan(args: dict[str, str], sources_file: str, default_depth: int) -> Cr
     mode = given[0]
     plan = _plan_for_mode(mode, args[mode], sources_file, default_depth)
     plan.recheck = recheck
-    plan.run = args.get("run") or None
+    plan.run, plan.worker = _run_and_worker(args)
     return plan
+
+
+def _run_and_worker(args: dict[str, str]) -> tuple[str | None, str]:
+    """``-a run=ID`` (a distributed run) and ``-a worker=N`` (this worker's name in it)."""
+    run, worker = args.get("run"), args.get("worker")
+    for name, value in (("run", run), ("worker", worker)):
+        if value is not None and not NAME.fullmatch(value):
+            raise PlanError(f"-a {name}={value!r}: use 1 to 64 letters, digits, '.', '_' or "
+                            "'-', starting with a letter or digit")
+    if worker is not None and run is None:
+        raise PlanError("-a worker= names a worker of a distributed run: give -a run=ID too")
+    return run, worker or "1"
 
 
 def _plan_for_mode(mode: str, value: str, sources_file: str, depth: int) -> CrawlPlan:

@@ -3,6 +3,13 @@
 Pure: the sources file gives ``schedule = "0 */6 * * *"`` per source; ``newscrawler
 schedule`` prints what to install. Only the 5-field syntax is accepted (numbers, ``*``,
 ranges ``a-b``, steps ``*/n`` and ``a-b/n``, lists ``a,b``), no names and no ``@daily``.
+
+With workers (``newscrawler schedule --workers N``), each scheduled crawl is N workers of one
+distributed run whose id is the source's name (``-a run=NAME -a worker=K``): installed on
+several machines, the same lines start N workers on each, all sharing the run's frontier.
+A run id can stay the same from one crawl to the next: the last worker of a finished run
+removes its keys, so the next firing starts a new run, and a worker still busy when the next
+firing comes is that same worker (its lock refuses the second one, exit 75).
 """
 
 from __future__ import annotations
@@ -74,16 +81,26 @@ def parse_cron(expr: str) -> CronExpr:
     return CronExpr(" ".join(parts), fields)
 
 
-def crawl_command(source: str) -> str:
-    """The shell command a scheduled crawl runs, from the project directory."""
+def crawl_arguments(source: str, worker: str | None = None) -> str:
+    """``-a source=NAME``, and for a worker ``-a run=NAME -a worker=K``."""
     name = shlex.quote(source)
-    return f".venv/bin/scrapy crawl news -a source={name} >> logs/{source}.log 2>&1"
+    if worker is None:
+        return f"-a source={name}"
+    return f"-a source={name} -a run={name} -a worker={worker}"
 
 
-def crontab_line(source: str, expr: str, project_dir: str) -> str:
+def crawl_command(source: str, worker: str | None = None) -> str:
+    """The shell command a scheduled crawl (or one of its workers) runs, from the project
+    directory."""
+    log = source if worker is None else f"{source}-{worker}"
+    return f".venv/bin/scrapy crawl news {crawl_arguments(source, worker)} >> logs/{log}.log 2>&1"
+
+
+def crontab_line(source: str, expr: str, project_dir: str, worker: str | None = None) -> str:
     """``MIN HOUR DOM MON DOW cd DIR && mkdir -p logs && .venv/bin/scrapy crawl ...``."""
     cron = parse_cron(expr)
-    command = f"cd {shlex.quote(project_dir)} && mkdir -p logs && {crawl_command(source)}"
+    command = (f"cd {shlex.quote(project_dir)} && mkdir -p logs && "
+               f"{crawl_command(source, worker)}")
     return f"{cron.text} {command.replace('%', chr(92) + '%')}"  # cron reads % as newline
 
 
@@ -124,22 +141,32 @@ def on_calendar(expr: str) -> str:
     return f"{weekdays}{date} {spell(hour, 0, 23)}:{spell(minute, 0, 59)}:00"
 
 
-def systemd_units(source: str, expr: str, project_dir: str) -> dict[str, str]:
-    """``{"newscrawler-NAME.service": ..., "newscrawler-NAME.timer": ...}``."""
+def systemd_units(source: str, expr: str, project_dir: str, *, workers: bool = False
+                  ) -> dict[str, str]:
+    """``{"newscrawler-NAME.service": ..., "newscrawler-NAME.timer": ...}``; with
+    ``workers``, templates ``newscrawler-NAME@.service`` and ``.timer`` whose instance
+    (``newscrawler-NAME@2.timer``) is the worker number."""
     calendar = on_calendar(expr)
-    unit = f"newscrawler-{source}"
+    unit = f"newscrawler-{source}" + ("@" if workers else "")
+    worker = "%i" if workers else None
     root = project_dir.rstrip("/")
-    log = f"{root}/logs/{source}.log"
+    log = f"{root}/logs/{source}" + ("-%i" if workers else "") + ".log"
+    # Secrets (NEWSCRAWLER_DB and NEWSCRAWLER_REDIS_URL with passwords) stay in a file.
+    environment = f"EnvironmentFile=-{_exec_quote(root + '/newscrawler.env')}\n" if workers \
+        else ""
     service = (
-        f"[Unit]\nDescription=newscrawler: crawl source {source}\n\n"
-        f"[Service]\nType=oneshot\nWorkingDirectory={project_dir}\n"
+        f"[Unit]\nDescription=newscrawler: crawl source {source}"
+        + (" (worker %i)" if workers else "") + "\n\n"
+        f"[Service]\nType=oneshot\nWorkingDirectory={project_dir}\n{environment}"
         f"ExecStartPre=/bin/mkdir -p {_exec_quote(root + '/logs')}\n"
-        f"ExecStart={_exec_quote(root + '/.venv/bin/scrapy')} crawl news -a source={source}\n"
+        f"ExecStart={_exec_quote(root + '/.venv/bin/scrapy')} crawl news "
+        f"{crawl_arguments(source, worker)}\n"
         f"StandardOutput=append:{log}\nStandardError=append:{log}\n"
     )
     timer = (
         f"[Unit]\nDescription=newscrawler: scheduled crawl of {source} (cron: {expr})\n\n"
-        f"[Timer]\nOnCalendar={calendar}\nPersistent=true\nUnit={unit}.service\n\n"
+        f"[Timer]\nOnCalendar={calendar}\nPersistent=true\n"
+        f"Unit={unit}{'%i' if workers else ''}.service\n\n"
         "[Install]\nWantedBy=timers.target\n"
     )
     return {f"{unit}.service": service, f"{unit}.timer": timer}

@@ -69,7 +69,7 @@ class StorePipeline:
         return pipeline
 
     def open_spider(self) -> None:
-        self._store = ArchiveStore(open_archive(self.db_url))
+        self._store = ArchiveStore(open_archive(self.db_url, pool_size=1))  # its one thread
 
     async def process_item(self, item: Any) -> Any:
         if not isinstance(item, (PageItem, FetchItem)):

@@ -21,7 +21,6 @@ re-check (``-a recheck``).
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
@@ -37,7 +36,6 @@ from twisted.python.failure import Failure
 
 from newscrawler.analysis.analyzer import AnalysisUnavailable, PageAnalyzer
 from newscrawler.analysis.page import PageAnalysis
-from newscrawler.archive.engine import open_archive
 from newscrawler.archive.lookup import ArchiveLookup, DueArticle
 from newscrawler.capture.middleware import META_KEY
 from newscrawler.discovery.budget import ShapeBudget, shape
@@ -78,8 +76,7 @@ class NewsSpider(scrapy.Spider):
         settings = crawler.settings
         plan = make_plan(kwargs, settings.get("NEWSCRAWLER_SOURCES"),
                          settings.getint("NEWSCRAWLER_DEPTH_LIMIT"))
-        # Read-only: lookups never take the write lock the store thread needs.
-        lookup = ArchiveLookup(open_archive(settings.get("NEWSCRAWLER_DB"), readonly=True))
+        lookup = ArchiveLookup.open(settings.get("NEWSCRAWLER_DB"))
         budget = ShapeBudget(settings.getint("NEWSCRAWLER_MAX_PAGES_PER_TEMPLATE"))
         spider: NewsSpider = super().from_crawler(
             crawler, plan=plan, analyzer=PageAnalyzer.from_crawler(crawler), lookup=lookup,
@@ -246,7 +243,7 @@ class NewsSpider(scrapy.Spider):
                   if u not in self._scheduled]
         if not wanted:
             return []
-        known = await asyncio.to_thread(self.lookup.known, wanted)
+        known = await self.lookup.known_async(wanted)
         self._scheduled.update(wanted)
         return [url for url in wanted if url not in known]
 
@@ -276,8 +273,10 @@ class NewsSpider(scrapy.Spider):
         if due.last_modified:
             headers["If-Modified-Since"] = due.last_modified
         self._scheduled.update((due.canonical_url, canonicalize_url(due.url)))
+        # In a shared frontier (-a run=ID) every worker lists the due articles: the seen-set
+        # lets one of them fetch each.
         return scrapy.Request(due.url, self.parse_page, errback=self.on_error, headers=headers,
-                              dont_filter=True, priority=PRIORITY_CANDIDATE,
+                              dont_filter=self.plan.run is None, priority=PRIORITY_CANDIDATE,
                               meta={"handle_httpstatus_list": [304], "recheck": True,
                                     "force_article": self.plan.mode == "urls_file"})
 
@@ -290,7 +289,7 @@ class NewsSpider(scrapy.Spider):
         due_at = None if plan.recheck == "all" else _now()
         urls = [canonicalize_url(u) for u in plan.pages] if plan.mode == "urls_file" else None
         pages = self.lookup.article_pages(plan.source or None, due_at=due_at, urls=urls)
-        while (page := await asyncio.to_thread(next, pages, None)) is not None:
+        while (page := await self.lookup.next_page(pages)) is not None:
             for due in page:
                 yield due
 
@@ -307,7 +306,7 @@ class NewsSpider(scrapy.Spider):
 
     def closed(self, reason: str) -> None:
         self._count("template_budget", self.budget.dropped)
-        self.lookup.engine.dispose()
+        self.lookup.close()
 
     def _fetch(self, response: Response, outcome: str) -> FetchItem:
         return FetchItem(response.url, response.status, outcome, self.plan.source, _now())

@@ -1,4 +1,5 @@
-"""Shared fixtures: a SQLite archive file per test, a throwaway PostgreSQL database per session,
+"""Shared fixtures: a SQLite archive file per test, a throwaway PostgreSQL database per session
+(``engine``, ``store``) or per test (``db_url``), both backends through one parametrised fixture;
 the fault-injecting server per session.
 
 PostgreSQL (127.0.0.1:5432, user postgres) and Redis (127.0.0.1:6379) are real services.
@@ -8,12 +9,15 @@ there a missing service fails the run, so the suite cannot go green by skipping.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 from collections.abc import Iterator
 
 import psycopg
 import pytest
+from redis import Redis
+from redis.exceptions import RedisError
 from sqlalchemy import Engine, delete
 
 from newscrawler.archive import models
@@ -22,6 +26,7 @@ from newscrawler.archive.store import ArchiveStore
 from tests.sites.faults import FaultServer
 
 PG_ADMIN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres connect_timeout=3"
+REDIS_URL = "redis://127.0.0.1:6379/0"
 
 
 @pytest.fixture
@@ -37,20 +42,71 @@ def service_missing(reason: str) -> None:
     pytest.skip(reason)
 
 
+def pg_admin() -> psycopg.Connection:
+    """An autocommit connection to the local PostgreSQL server as its superuser."""
+    try:
+        return psycopg.connect(PG_ADMIN, autocommit=True)
+    except psycopg.OperationalError as exc:
+        service_missing(f"PostgreSQL unreachable at 127.0.0.1:5432 as user postgres: {exc}")
+        raise
+
+
+@contextlib.contextmanager
+def pg_database(owner: str = "postgres") -> Iterator[str]:
+    """The name of a new, empty PostgreSQL database, dropped on exit."""
+    name = f"newscrawler_test_{secrets.token_hex(6)}"
+    with pg_admin() as admin:
+        admin.execute(f'CREATE DATABASE "{name}" OWNER "{owner}"')
+        try:
+            yield name
+        finally:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 @pytest.fixture(scope="session")
 def pg_url() -> Iterator[str]:
     """A SQLAlchemy URL to a fresh PostgreSQL database, dropped after the session."""
-    name = f"newscrawler_test_{secrets.token_hex(6)}"
+    with pg_database() as name:
+        yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+
+
+@pytest.fixture
+def fresh_pg_url() -> Iterator[str]:
+    """A SQLAlchemy URL to a new, empty PostgreSQL database of its own, dropped after the test."""
+    with pg_database() as name:
+        yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest) -> str:
+    """A URL to an archive that does not exist yet, for commands and crawls that create it:
+    a SQLite file, then a PostgreSQL database of the test's own."""
+    return str(request.getfixturevalue(
+        "sqlite_url" if request.param == "sqlite" else "fresh_pg_url"))
+
+
+@pytest.fixture
+def redis() -> Iterator[Redis]:
+    """A client of the local Redis server."""
+    client = Redis.from_url(REDIS_URL)
     try:
-        admin = psycopg.connect(PG_ADMIN, autocommit=True)
-    except psycopg.OperationalError as exc:
-        service_missing(f"PostgreSQL unreachable at 127.0.0.1:5432 as user postgres: {exc}")
-    with admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-        try:
-            yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-        finally:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        client.ping()
+    except RedisError as exc:
+        service_missing(f"Redis unreachable at 127.0.0.1:6379: {exc}")
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def run_id(redis: Redis) -> Iterator[str]:
+    """A distributed run id of the test's own; every key of its run, and the request slots
+    of the test's servers (on 127.0.0.1), are deleted afterwards."""
+    run = f"test-{secrets.token_hex(6)}"
+    yield run
+    keys = [*redis.scan_iter(f"newscrawler:run:{run}:*"),
+            *redis.scan_iter("newscrawler:host:127.0.0.1:*")]
+    if keys:
+        redis.delete(*keys)
 
 
 @pytest.fixture(scope="session")

@@ -59,13 +59,15 @@ def _sample_peaks(proc: subprocess.Popen[str], peaks: list[float]) -> None:
 
 def run_crawl(args: list[str], db_url: str, warc_dir: Path, *, timeout: float = 240,
               settings: dict[str, str] | None = None, allow_private: str = "127.0.0.1",
-              launcher: list[str] | None = None) -> CrawlResult:
+              launcher: list[str] | None = None, env: dict[str, str] | None = None
+              ) -> CrawlResult:
     """``scrapy crawl news -a ...`` from the project root, as cron would run it.
 
-    ``launcher`` replaces the ``scrapy`` command (e.g. ``python -m tests.sites.rebinding``).
+    ``launcher`` replaces the ``scrapy`` command (e.g. ``python -m tests.sites.rebinding``);
+    ``env``: more environment variables.
     """
     env = {**os.environ, "NEWSCRAWLER_DB": db_url, "NEWSCRAWLER_WARC_DIR": str(warc_dir),
-           "NEWSCRAWLER_ALLOW_PRIVATE_HOSTS": allow_private}
+           "NEWSCRAWLER_ALLOW_PRIVATE_HOSTS": allow_private, **(env or {})}
     cmd = [*(launcher or [SCRAPY]), "crawl", "news"]
     for arg in args:
         cmd += ["-a", arg]
@@ -85,10 +87,11 @@ def run_crawl(args: list[str], db_url: str, warc_dir: Path, *, timeout: float = 
 
 
 def start_crawl(args: list[str], db_url: str, warc_dir: Path, log_path: Path,
-                settings: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
+                settings: dict[str, str] | None = None, env: dict[str, str] | None = None
+                ) -> subprocess.Popen[bytes]:
     """Start a crawl in its own process group (so a test can SIGKILL it with its workers)."""
     env = {**os.environ, "NEWSCRAWLER_DB": db_url, "NEWSCRAWLER_WARC_DIR": str(warc_dir),
-           "NEWSCRAWLER_ALLOW_PRIVATE_HOSTS": "127.0.0.1"}
+           "NEWSCRAWLER_ALLOW_PRIVATE_HOSTS": "127.0.0.1", **(env or {})}
     cmd = [SCRAPY, "crawl", "news"]
     for arg in args:
         cmd += ["-a", arg]
@@ -116,3 +119,29 @@ def final_stats(log: str) -> dict[str, int]:
     """The integer counters of Scrapy's final stats dump in a crawl's log."""
     dump = log[log.rfind("Dumping Scrapy stats:"):]
     return {k: int(v) for k, v in re.findall(r"'([\w/.-]+)': (\d+),?$", dump, re.M)}
+
+
+def count_rows(db_url: str, sql: str) -> int:
+    """``SELECT count(*) ...`` on an archive; 0 while the crawl is still creating it."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.exc import SQLAlchemyError
+
+    engine = create_engine(db_url)
+    try:
+        with engine.connect() as conn:
+            return int(conn.execute(text(sql)).scalar() or 0)
+    except SQLAlchemyError:
+        return 0
+    finally:
+        engine.dispose()
+
+
+def crawl_runs(db_url: str) -> list[dict]:
+    """The archive's ``crawl_runs`` rows, oldest first."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(db_url)
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT * FROM crawl_runs ORDER BY id")).mappings().all()
+    engine.dispose()
+    return [dict(r) for r in rows]

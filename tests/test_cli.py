@@ -1,4 +1,5 @@
-"""The CLI against real SQLite archives: output formats, help texts and one-line errors."""
+"""The CLI against real archives, SQLite then PostgreSQL: output formats, help texts and
+one-line errors."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from newscrawler.archive.engine import open_archive
+from newscrawler.archive.engine import head_revision, open_archive
 from newscrawler.archive.query import RECORD_FIELDS
 from newscrawler.archive.store import ArchiveStore, ArticleRecord, content_hash
 from newscrawler.cli import main
@@ -23,8 +24,8 @@ FETCHED = datetime(2024, 6, 2, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def archive_url(sqlite_url) -> str:
-    engine = open_archive(sqlite_url)
+def archive_url(db_url) -> str:
+    engine = open_archive(db_url)
     store = ArchiveStore(engine)
     published = datetime(2024, 6, 1, 14, 30, tzinfo=timezone(timedelta(hours=2)))
     for n, text in enumerate(["Premier jet.", "Premier jet, corrigé."]):
@@ -36,7 +37,7 @@ def archive_url(sqlite_url) -> str:
             fetched_at=FETCHED + timedelta(days=n),
         ), None)
     engine.dispose()
-    return sqlite_url
+    return db_url
 
 
 def run(*args: str):
@@ -107,10 +108,10 @@ def test_errors_are_one_line(archive_url, tmp_path):
         "No such file")
 
 
-def test_db_upgrade(sqlite_url):
-    result = run("--db", sqlite_url, "db", "upgrade")
-    assert result.exit_code == 0 and "revision 0005" in result.stdout
-    assert run("--db", sqlite_url, "export").exit_code == 0
+def test_db_upgrade(db_url):
+    result = run("--db", db_url, "db", "upgrade")
+    assert result.exit_code == 0 and f"revision {head_revision()}" in result.stdout
+    assert run("--db", db_url, "export").exit_code == 0
 
 
 def test_sources_check_and_list(tmp_path):
@@ -199,17 +200,22 @@ def test_runs(archive_url):
     done = store.start_run({"source": "demo"}, ["demo"])
     store.finish_run(done, "finished", {"pages_fetched": 7, "articles_new": 3})
     live = store.start_run({"source": "other"}, ["other"])
+    worker = store.start_run({"source": "demo"}, ["demo"], run="nightly", worker="host-a/2")
     engine.dispose()
     table = run("--db", archive_url, "runs")
     assert table.exit_code == 0, table.output
     header, *rows = table.stdout.splitlines()
-    assert header.split()[:4] == ["id", "started_at", "finished_at", "status"]
-    assert [row.split()[0] for row in rows] == [str(live), str(done)]
+    assert header.split()[:5] == ["id", "run", "worker", "started_at", "finished_at"]
+    assert [row.split()[0] for row in rows] == [str(worker), str(live), str(done)]
+    assert rows[0].split()[1:3] == ["nightly", "host-a/2"]
+    only = run("--db", archive_url, "runs", "--run", "nightly", "--format", "jsonl")
+    assert [(r["id"], r["run"], r["worker"]) for r in map(json.loads, only.stdout.splitlines())
+            ] == [(worker, "nightly", "host-a/2")]
     records = [json.loads(line) for line in
                run("--db", archive_url, "runs", "--format", "jsonl", "--limit", "1").stdout
                .splitlines()]
     assert len(records) == 1 and records[0]["status"] == "running"  # this process is alive
     old = json.loads(run("--db", archive_url, "runs", "--format", "jsonl").stdout
-                     .splitlines()[1])
+                     .splitlines()[2])
     assert (old["status"], old["pages_fetched"], old["articles_new"]) == ("finished", 7, 3)
     assert old["duration_s"] is not None and old["sources"] == "demo"

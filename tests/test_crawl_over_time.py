@@ -1,11 +1,11 @@
-"""End to end, over several runs: versions, 304s, clusters, crashes, overlapping runs."""
+"""End to end, over several runs: versions, 304s, clusters, crashes, overlapping runs; each
+on a SQLite archive, then on PostgreSQL."""
 
 from __future__ import annotations
 
 import json
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import threading
@@ -19,7 +19,7 @@ from newscrawler.archive.captures import ArchiveCaptures
 from newscrawler.archive.engine import open_archive
 from newscrawler.capture.reader import read_capture, read_record_at
 from newscrawler.demo import SiteServer, demo_site
-from tests.crawling import ROOT, archive_counts, run_crawl, start_crawl
+from tests.crawling import ROOT, archive_counts, count_rows, crawl_runs, run_crawl, start_crawl
 from tests.sites.trapsite import trap_site
 
 pytestmark = pytest.mark.e2e
@@ -28,25 +28,15 @@ N_ARTICLES = 1500
 FAST = {"AUTOTHROTTLE_ENABLED": "False", "CONCURRENT_REQUESTS_PER_DOMAIN": "16"}
 
 
-def _runs(db_url: str) -> list[dict]:
-    from sqlalchemy import create_engine, text
-
-    engine = create_engine(db_url)
-    with engine.connect() as conn:
-        rows = conn.execute(text("SELECT * FROM crawl_runs ORDER BY id")).mappings().all()
-    engine.dispose()
-    return [dict(r) for r in rows]
-
-
 def _newscrawler(db_url: str, *args: str) -> str:
     exe = os.path.join(os.path.dirname(sys.executable), "newscrawler")
     return subprocess.run([exe, "--db", db_url, *args], capture_output=True, text=True,
                           check=True, cwd=ROOT).stdout
 
 
-def test_recrawl_versions_only_real_changes(tmp_path):
+def test_recrawl_versions_only_real_changes(tmp_path, db_url):
     site = demo_site()
-    db = f"sqlite:///{tmp_path / 'a.sqlite3'}"
+    db = db_url
     with SiteServer(site) as server:
         args = [f"url={server.base_url}/"]
         assert run_crawl(args, db, tmp_path / "warc").returncode == 0
@@ -86,7 +76,7 @@ def test_recrawl_versions_only_real_changes(tmp_path):
 
     assert content(final) == content(after)  # a third run with nothing new changes nothing
     assert all(final[u]["last_seen_at"] > after[u]["last_seen_at"] for u in final)
-    runs = _runs(db)
+    runs = crawl_runs(db)
     assert [(r["articles_new"], r["versions_new"]) for r in runs] == [
         (len(site.articles) - 1, 0), (1, 1), (0, 0)]
     assert "'downloader/response_status_count/304': " in third.log
@@ -146,14 +136,14 @@ def _wire_page(site: str, title: str, paragraphs: list[str], extra: str) -> str:
             f"<footer>© {site}</footer></body></html>")
 
 
-def test_wire_story_at_two_urls_shares_a_cluster(tmp_path):
+def test_wire_story_at_two_urls_shares_a_cluster(tmp_path, db_url):
     server = ThreadingHTTPServer(("127.0.0.1", 0), _WireHandler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_address[1]}"
     urls = tmp_path / "urls.txt"
     urls.write_text("".join(f"{base}{p}\n" for p in (
         "/site-a/defense-munitions", "/site-b/europe-munitions-plan", "/site-a/football")))
-    db = f"sqlite:///{tmp_path / 'a.sqlite3'}"
+    db = db_url
     try:
         result = run_crawl([f"urls_file={urls}"], db, tmp_path / "warc")
     finally:
@@ -178,52 +168,56 @@ def _sitemap_args(server: SiteServer) -> list[str]:
     return [f"sitemap={server.base_url}/sitemap_index.xml"]
 
 
-def _integrity(db_path) -> str:
-    conn = sqlite3.connect(db_path)
-    try:
-        return conn.execute("PRAGMA integrity_check").fetchone()[0]
-    finally:
-        conn.close()
+ARTICLES = "SELECT count(*) FROM articles"
+# Articles without their first version or their fetch: a half-written article.
+HALF_WRITTEN = (
+    "SELECT count(*) FROM articles a WHERE NOT EXISTS (SELECT 1 FROM article_versions v "
+    "WHERE v.article_id = a.id AND v.version = 1) OR NOT EXISTS (SELECT 1 FROM fetches f "
+    "WHERE f.article_id = a.id) OR NOT EXISTS (SELECT 1 FROM article_urls u "
+    "WHERE u.article_id = a.id)")
 
 
-def _articles(db_path) -> int:
-    """Articles archived so far (0 while the crawl is still creating the archive)."""
-    try:
-        conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=5)
+def _integrity(db_url: str) -> str:
+    """SQLite's own check of the file; on both backends, no article half written."""
+    if db_url.startswith("sqlite"):
+        import sqlite3
+
+        conn = sqlite3.connect(db_url.removeprefix("sqlite:///"))
         try:
-            return conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+            verdict = conn.execute("PRAGMA integrity_check").fetchone()[0]
         finally:
             conn.close()
-    except sqlite3.OperationalError:
-        return 0
+        if verdict != "ok":
+            return verdict
+    return "ok" if count_rows(db_url, HALF_WRITTEN) == 0 else "half-written articles"
 
 
-def test_three_sigkills_then_rerun_completes_the_archive(tmp_path, big_site):
-    db_path = tmp_path / "a.sqlite3"
-    db = f"sqlite:///{db_path}"
+def test_three_sigkills_then_rerun_completes_the_archive(tmp_path, big_site, db_url):
+    db = db_url
     log = tmp_path / "crawl.log"
     stored_before_kill = []
     for _ in range(3):  # each run is killed once it has stored another 250 articles
-        target = _articles(db_path) + 250
+        target = count_rows(db, ARTICLES) + 250
         proc = start_crawl(_sitemap_args(big_site), db, tmp_path / "warc", log, FAST)
         deadline = time.monotonic() + 120
         while proc.poll() is None and time.monotonic() < deadline:
-            if _articles(db_path) >= target:
+            if count_rows(db, ARTICLES) >= target:
                 break
             time.sleep(0.1)
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
-        stored_before_kill.append(_articles(db_path))
+        stored_before_kill.append(count_rows(db, ARTICLES))
     assert stored_before_kill and stored_before_kill[-1] < N_ARTICLES  # killed mid-crawl
+    assert _integrity(db) == "ok"
     result = run_crawl(_sitemap_args(big_site), db, tmp_path / "warc", settings=FAST)
     assert result.returncode == 0, result.log[-2000:]
     counts = archive_counts(db)
     assert counts == {"articles": N_ARTICLES, "distinct": N_ARTICLES, "versions": N_ARTICLES}
-    assert _integrity(db_path) == "ok"
-    statuses = [r["status"] for r in _runs(db)]
+    assert _integrity(db) == "ok"
+    statuses = [r["status"] for r in crawl_runs(db)]
     assert statuses[-1] == "finished" and "running" not in statuses
     # The search index, kept in each batch's transaction, agrees with the archive.
-    assert _indexed(db_path) == N_ARTICLES
+    assert _indexed(db) == N_ARTICLES
     with Archive(db) as archive:
         for record in list(archive.records())[::100]:  # titles repeat on this site
             hits = archive.search(f'title:"{record["title"]}"', limit=100)
@@ -253,17 +247,15 @@ def _assert_every_pointer_reads_back(db: str, warc) -> None:
     engine.dispose()
 
 
-def _indexed(db_path) -> int:
-    """Articles in the SQLite full-text index (one row each in its docsize table)."""
-    conn = sqlite3.connect(db_path)
-    try:
-        return conn.execute("SELECT count(*) FROM article_search_docsize").fetchone()[0]
-    finally:
-        conn.close()
+def _indexed(db: str) -> int:
+    """Articles in the full-text index: one row each in SQLite's FTS5 docsize table, or in
+    PostgreSQL's tsvector table."""
+    table = "article_search_docsize" if db.startswith("sqlite") else "article_search"
+    return count_rows(db, f"SELECT count(*) FROM {table}")
 
 
-def test_overlapping_runs_never_double(tmp_path, big_site):
-    db = f"sqlite:///{tmp_path / 'a.sqlite3'}"
+def test_overlapping_runs_never_double(tmp_path, big_site, db_url):
+    db = db_url
     log = tmp_path / "crawl.log"
     first = start_crawl(_sitemap_args(big_site), db, tmp_path / "warc", log, FAST)
     time.sleep(3)

@@ -1,4 +1,5 @@
-"""Migrations: ``upgrade head`` on SQLite and PostgreSQL yields exactly the models' schema."""
+"""Migrations: ``upgrade head`` on SQLite and PostgreSQL yields exactly the models' schema,
+from an empty database and from every earlier revision."""
 
 from __future__ import annotations
 
@@ -30,35 +31,38 @@ def _assert_matches_models(url: str) -> None:
         engine.dispose()
 
 
-def test_sqlite_upgrade_head_matches_models(sqlite_url):
-    assert upgrade(sqlite_url) == head_revision()
-    _assert_matches_models(sqlite_url)
+def test_upgrade_head_matches_models_and_is_idempotent(db_url):
+    assert upgrade(db_url) == head_revision()
+    _assert_matches_models(db_url)
+    assert upgrade(db_url) == head_revision()
 
 
-def test_sqlite_upgrade_is_idempotent(sqlite_url):
-    upgrade(sqlite_url)
-    assert upgrade(sqlite_url) == head_revision()
-
-
-def test_postgresql_downgrade_then_upgrade_head_matches_models(pg_url):
-    upgrade(pg_url)
-    engine = make_engine(pg_url)
+def test_downgrade_then_upgrade_head_matches_models(db_url):
+    upgrade(db_url)
+    engine = make_engine(db_url)
     try:
         with engine.begin() as connection:
-            config = alembic_config(pg_url)
+            config = alembic_config(db_url)
             config.attributes["connection"] = connection
             command.downgrade(config, "base")
         with engine.connect() as connection:
             assert not (TABLES | {"article_search"}) & set(inspect(connection).get_table_names())
     finally:
         engine.dispose()
-    assert upgrade(pg_url) == head_revision()
-    _assert_matches_models(pg_url)
+    assert upgrade(db_url) == head_revision()
+    _assert_matches_models(db_url)
 
 
-@pytest.mark.parametrize("revision", ["0005"])
-def test_head_is_known(revision):
-    assert head_revision() == revision
+def _earlier_revisions() -> list[str]:
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(alembic_config("sqlite://"))
+    return sorted(s.revision for s in script.walk_revisions() if s.revision != head_revision())
+
+
+def test_head_is_known():
+    assert head_revision() == "0006"
+    assert _earlier_revisions() == ["0001", "0002", "0003", "0004", "0005"]
 
 
 OLD_ROWS = """
@@ -78,22 +82,51 @@ INSERT INTO fetches (run_id, article_id, url, fetched_at, status, outcome)
 """
 
 
-@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
-def test_upgrade_from_0001_keeps_and_backfills_data(backend, request):
-    from newscrawler.analysis.normalise import content_hash
-
-    url = request.getfixturevalue("sqlite_url" if backend == "sqlite" else "pg_url")
+def _at_revision(url: str, revision: str, *statements: str) -> None:
+    """Bring an empty database to ``revision`` with Alembic, then run ``statements``."""
     engine = make_engine(url)
     try:
         with engine.begin() as connection:
             config = alembic_config(url)
             config.attributes["connection"] = connection
-            command.downgrade(config, "base")  # PostgreSQL: the session's shared database
-            command.upgrade(config, "0001")
-            for statement in OLD_ROWS.split(";"):
-                if statement.strip():
-                    connection.execute(text(statement))
-        assert upgrade(url) == head_revision()
+            command.upgrade(config, revision)
+            for statement in statements:
+                connection.execute(text(statement))
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.parametrize("revision", ["0001", "0002", "0003"])
+def test_db_upgrade_command_from_every_earlier_revision(db_url, revision):
+    """``newscrawler db upgrade`` brings an archive left at any earlier revision, rows and
+    all, to the models' schema."""
+    from click.testing import CliRunner
+
+    from newscrawler.cli import main
+
+    assert revision in _earlier_revisions()
+    _at_revision(db_url, "0001", *[s for s in OLD_ROWS.split(";") if s.strip()])
+    _at_revision(db_url, revision)
+    result = CliRunner().invoke(main, ["--db", db_url, "db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == f"archive is at schema revision {head_revision()}"
+    _assert_matches_models(db_url)
+    engine = make_engine(db_url)
+    with engine.connect() as connection:
+        counts = connection.execute(text(
+            "SELECT (SELECT count(*) FROM articles), (SELECT count(*) FROM article_versions), "
+            "(SELECT count(*) FROM fetches), (SELECT count(*) FROM crawl_runs)")).one()
+    engine.dispose()
+    assert tuple(counts) == (1, 2, 1, 1)
+
+
+def test_upgrade_from_0001_keeps_and_backfills_data(db_url):
+    from newscrawler.analysis.normalise import content_hash
+
+    _at_revision(db_url, "0001", *[s for s in OLD_ROWS.split(";") if s.strip()])
+    assert upgrade(db_url) == head_revision()
+    engine = make_engine(db_url)
+    try:
         with engine.begin() as connection:
             fetch_run = connection.scalar(text("SELECT run_id FROM fetches"))
             article = connection.execute(text(
@@ -104,8 +137,6 @@ def test_upgrade_from_0001_keeps_and_backfills_data(backend, request):
                 "SELECT warc_file, warc_offset, extractor FROM article_versions "
                 "ORDER BY version")).all()
             connection.execute(text("UPDATE crawl_runs SET status = 'interrupted'"))
-            for table in reversed(Base.metadata.sorted_tables):
-                connection.execute(table.delete())
     finally:
         engine.dispose()
     assert fetch_run == 1  # rebuilding crawl_runs on SQLite must not null the fetches' run
@@ -124,29 +155,22 @@ def test_head_revision_read_from_the_files_is_alembics_head():
         alembic_config("sqlite://")).get_current_head()
 
 
-def test_opening_a_current_archive_does_not_import_alembic(sqlite_url):
+def test_opening_a_current_archive_does_not_import_alembic(db_url):
     import subprocess
     import sys
 
-    upgrade(sqlite_url)
+    upgrade(db_url)
     code = ("import sys; from newscrawler.archive.engine import open_archive; "
-            f"open_archive({sqlite_url!r}); print('alembic' in sys.modules)")
+            f"open_archive({db_url!r}); print('alembic' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 
 
-@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
-def test_a_new_archive_gets_the_head_schema_without_alembic(backend, request, tmp_path):
+def test_a_new_archive_gets_the_head_schema_without_alembic(db_url):
     import subprocess
     import sys
 
-    url = request.getfixturevalue("sqlite_url" if backend == "sqlite" else "pg_url")
-    if backend == "postgresql":  # the session's shared database: empty it completely
-        engine = make_engine(url)
-        with engine.begin() as connection:
-            for table in reversed(inspect(connection).get_table_names()):
-                connection.execute(text(f'DROP TABLE "{table}" CASCADE'))
-        engine.dispose()
+    url = db_url
     code = ("import sys; from newscrawler.archive.engine import open_archive; "
             f"open_archive({url!r}).dispose(); print('alembic' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -205,33 +229,23 @@ def _schema(url: str) -> dict[str, object]:
         engine.dispose()
 
 
-@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
-def test_a_new_archive_has_exactly_the_migrated_schema(backend, request, tmp_path):
-    url = request.getfixturevalue("sqlite_url" if backend == "sqlite" else "pg_url")
-    engine = make_engine(url)
-    try:
-        with engine.begin() as connection:  # every migration, one after the other
-            config = alembic_config(url)
-            config.attributes["connection"] = connection
-            command.downgrade(config, "base")  # PostgreSQL: the session's shared database
-            command.upgrade(config, "head")
-    finally:
-        engine.dispose()
+def test_a_new_archive_has_exactly_the_migrated_schema(db_url):
+    url = db_url
+    _at_revision(url, "head")  # every migration, one after the other
     migrated = _schema(url)
-    fresh_url = f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
-    if backend == "postgresql":
-        engine = make_engine(url)
-        with engine.begin() as connection:
-            for table in inspect(connection).get_table_names():
-                connection.execute(text(f'DROP TABLE "{table}" CASCADE'))
-        engine.dispose()
-        fresh_url = url
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        for table in inspect(connection).get_table_names():
+            connection.execute(text(f'DROP TABLE "{table}"' +
+                                    (" CASCADE" if engine.dialect.name == "postgresql" else "")))
+    engine.dispose()
+    fresh_url = url
     upgrade(fresh_url)  # an empty database: built from the models in one step
     assert _schema(fresh_url) == migrated
     assert any(name == "ck_crawl_runs_status" for name, _ in migrated["crawl_runs"][5])
     search = {name for _, name, _ in migrated["search"]}
     assert {"article_search_insert", "article_search_update", "article_search_delete"} <= search \
-        if backend == "sqlite" else {"article_search_sync", "nc_french", "unaccent"} <= search
+        if url.startswith("sqlite") else {"article_search_sync", "nc_french", "unaccent"} <= search
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])

@@ -124,6 +124,30 @@ def test_schedule_command_systemd(tmp_path):
     assert "source odd: no systemd timer" in result.stderr
 
 
+def test_schedule_command_workers(tmp_path):
+    sources = str(_sources(tmp_path))
+    result = CliRunner().invoke(main, ["schedule", "--file", sources, "--workers", "2",
+                                       "--project-dir", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.stdout.splitlines() if not line.startswith("#")]
+    assert lines[:2] == [
+        f"15 6 * * * cd {tmp_path} && mkdir -p logs && .venv/bin/scrapy crawl news "
+        f"-a source=daily -a run=daily -a worker={n} >> logs/daily-{n}.log 2>&1" for n in (1, 2)]
+    assert len(lines) == 4 and "NEWSCRAWLER_REDIS_URL" in result.stdout
+    units = CliRunner().invoke(main, ["schedule", "--file", sources, "--workers", "3",
+                                      "--format", "systemd", "--project-dir", str(tmp_path)])
+    assert units.exit_code == 0, units.output
+    assert "newscrawler-daily@.service" in units.stdout
+    assert (f"ExecStart={tmp_path}/.venv/bin/scrapy crawl news -a source=daily -a run=daily "
+            "-a worker=%i\n") in units.stdout
+    assert "Unit=newscrawler-daily@%i.service" in units.stdout
+    assert (f"EnvironmentFile=-{tmp_path}/newscrawler.env") in units.stdout
+    assert ("systemctl enable --now newscrawler-daily@1.timer newscrawler-daily@2.timer "
+            "newscrawler-daily@3.timer") in units.stdout
+    bad = CliRunner().invoke(main, ["schedule", "--file", sources, "--workers", "0"])
+    assert bad.exit_code == 2
+
+
 def test_committed_sources_all_translate():
     committed = Path(__file__).resolve().parents[1] / "data" / "sources.toml"
     for source in load_sources(committed).values():

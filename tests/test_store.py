@@ -116,22 +116,34 @@ def test_concurrent_store_of_the_same_url_keeps_one_article(engine):
     assert sorted(outcomes) == sorted(["new", "unchanged"] * len(urls))
 
 
-def _store_all(url: str, urls: list[str]) -> list[str]:
-    engine = open_archive(url)
+def _store_all(url: str, urls: list[str], batch: int) -> list[str]:
+    engine = open_archive(url, pool_size=1)
     store = ArchiveStore(engine)
-    outcomes = [store.store(make_record(u, text=f"text of {u}"), None) for u in urls]
+    outcomes = []
+    for start in range(0, len(urls), batch):  # each article with an alias, three sources
+        outcomes += store.store_many([
+            make_record(u, text=f"text of {u}", aliases=[u, f"{u}/amp"], source=f"s{n % 3}")
+            for n, u in enumerate(urls) if start <= n < start + batch], None)
     engine.dispose()
     return outcomes
 
 
-def test_concurrent_processes_on_one_sqlite_file(sqlite_url):
+@pytest.mark.parametrize("batch", [1, 10])
+def test_concurrent_processes_on_one_archive(db_url, batch):
+    """Three processes storing the same articles and sources at once, one at a time or in
+    batches: every race on a unique key ends with one row and one 'new' per article."""
     import multiprocessing
 
+    open_archive(db_url).dispose()
     urls = [f"https://ex.com/{n}" for n in range(30)]
     with multiprocessing.get_context("spawn").Pool(3) as pool:
-        results = pool.starmap(_store_all, [(sqlite_url, urls)] * 3)
+        results = pool.starmap(_store_all, [(db_url, urls, batch)] * 3)
     outcomes = [outcome for result in results for outcome in result]
     assert outcomes.count("new") == len(urls) and outcomes.count("unchanged") == 2 * len(urls)
+    engine = open_archive(db_url)
+    assert (count(engine, models.Article), count(engine, models.ArticleUrl),
+            count(engine, models.Source)) == (30, 60, 3)
+    engine.dispose()
 
 
 HOLD_LOCK = """

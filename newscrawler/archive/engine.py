@@ -4,6 +4,11 @@ SQLite gets WAL, a long busy timeout and ``BEGIN IMMEDIATE`` for every write tra
 concurrent crawl processes queue for the write lock instead of failing with "database is
 locked" when a read transaction tries to upgrade. Read-only engines open the file with
 ``mode=ro`` so queries can never write.
+
+Every engine hides statement parameters from its errors (``hide_parameters``) and names
+its database without the password; a writing component sizes its pool for the threads
+that use it (``pool_size``), so several crawl workers stay far below PostgreSQL's
+``max_connections``.
 """
 
 from __future__ import annotations
@@ -32,6 +37,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+
+from newscrawler.redact import redact
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -89,24 +96,32 @@ def _install_sqlite_events(engine: Engine, *, readonly: bool) -> None:
         connection.exec_driver_sql(begin_sql)
 
 
-def make_engine(url: str, *, readonly: bool = False) -> Engine:
-    """An engine for ``url``; SQLite files get their directory, WAL and immediate writes."""
+def make_engine(url: str, *, readonly: bool = False, pool_size: int | None = None) -> Engine:
+    """An engine for ``url``; SQLite files get their directory, WAL and immediate writes.
+
+    ``pool_size``: at most that many connections, for a component with that many threads
+    (default: SQLAlchemy's pool of 5 plus 10 on demand).
+    """
     try:
         parsed = make_url(url)
     except ArgumentError as exc:
         raise ArchiveError(
-            f"not a database URL: {url!r} (expected e.g. sqlite:///data/archive.sqlite3 "
-            "or postgresql+psycopg://user@host/db)"
+            f"not a database URL: {redact(repr(url))} (expected e.g. "
+            "sqlite:///data/archive.sqlite3 or postgresql+psycopg://user@host/db)"
         ) from exc
+    # Parameters may hold article text, and never need to be in an error line.
+    common: dict[str, Any] = {"hide_parameters": True}
+    if pool_size is not None:
+        common.update(pool_size=pool_size, max_overflow=0)
     path = _sqlite_path(url)
     if path is None and parsed.get_backend_name() == "sqlite":
-        engine = create_engine(parsed)  # in-memory: only useful for throwaway experiments
+        engine = create_engine(parsed, hide_parameters=True)  # in-memory: throwaway experiments
         _register_search_functions(engine)
         return engine
     if path is None:
         # Honoured by the PostgreSQL dialects: SET TRANSACTION READ ONLY on every transaction.
         options = {"postgresql_readonly": True} if readonly else {}
-        return create_engine(parsed, pool_pre_ping=True, execution_options=options)
+        return create_engine(parsed, pool_pre_ping=True, execution_options=options, **common)
     connect_args = {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False}
     if readonly:
         if not path.is_file():
@@ -119,7 +134,7 @@ def make_engine(url: str, *, readonly: bool = False) -> Engine:
         )
     else:
         path.parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(parsed, connect_args=connect_args)
+    engine = create_engine(parsed, connect_args=connect_args, **common)
     _install_sqlite_events(engine, readonly=readonly)
     return engine
 
@@ -246,13 +261,13 @@ def upgrade(url: str) -> str | None:
         engine.dispose()
 
 
-def open_archive(url: str, *, readonly: bool = False) -> Engine:
-    """An engine on an archive whose schema is current.
+def open_archive(url: str, *, readonly: bool = False, pool_size: int | None = None) -> Engine:
+    """An engine on an archive whose schema is current (``pool_size``: see ``make_engine``).
 
     Writable archives are migrated on first use; a read-only one that is missing or behind
     raises ``ArchiveError`` telling the user to run ``newscrawler db upgrade``.
     """
-    engine = make_engine(url, readonly=readonly)
+    engine = make_engine(url, readonly=readonly, pool_size=pool_size)
     try:
         current, head = current_revision(engine), head_revision()
         if current == head:
@@ -277,9 +292,10 @@ def _safe(url: str) -> str:
     try:
         return make_url(url).render_as_string(hide_password=True)
     except ArgumentError:
-        return url
+        return redact(url)
 
 
 def _first_line(exc: BaseException) -> str:
     original = getattr(exc, "orig", None) or exc
-    return str(original).strip().splitlines()[0] if str(original).strip() else type(exc).__name__
+    text = str(original).strip()
+    return redact(text.splitlines()[0]) if text else type(exc).__name__

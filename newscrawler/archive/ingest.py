@@ -28,6 +28,7 @@ from newscrawler.archive import models
 from newscrawler.archive.clusters import BatchClusters
 from newscrawler.archive.lookup import chunks
 from newscrawler.archive.records import ArticleRecord, CaptureRecord, FetchRecord, Record
+from newscrawler.archive.upsert import insert_all, insert_ignoring, lock_keys
 from newscrawler.revisit import RevisitPolicy, next_check
 from newscrawler.urls import canonicalize_url
 
@@ -110,6 +111,7 @@ class _Batch:
             elif isinstance(record, FetchRecord) and record.outcome == "not_modified":
                 urls += _spellings(record.url)
         urls = list(dict.fromkeys(urls))
+        lock_keys(self.session, [*urls, *digests])  # a concurrent batch of these waits
         session, alias = self.session, models.ArticleUrl
         owners: dict[str, int] = {}
         ids: set[int] = set()
@@ -237,26 +239,27 @@ class _Batch:
         if not name:
             return None
         if name not in self.source_ids:
-            found = self.session.scalar(select(models.Source.id).where(models.Source.name == name))
-            if found is None:
-                found = self.session.execute(insert(models.Source).returning(models.Source.id),
-                                             {"name": name, "created_at": _now()}).scalar_one()
-            self.source_ids[name] = found
+            self.session.execute(insert_ignoring(self.session, models.Source.__table__, ["name"]),
+                                 {"name": name, "created_at": _now()})
+            self.source_ids[name] = self.session.scalars(
+                select(models.Source.id).where(models.Source.name == name)).one()
         return self.source_ids[name]
 
     # --- writing ---------------------------------------------------------------------------
     def _write(self) -> None:
-        self._insert(models.Capture, [{"run_id": self.run_id, **vars(c)} for c in self.captures])
+        # Rows a concurrent writer may insert first (ON CONFLICT, see ``upsert``) go before
+        # the rest: losing such a race re-runs the batch before anything else is written.
         created = [a for a in self.applied if a.new]
-        if created:
-            rows = [{k: v for k, v in a.values.items() if k != "id"} for a in created]
-            ids = self.session.execute(
-                insert(ARTICLES).returning(ARTICLES.c.id, sort_by_parameter_order=True), rows)
-            for article, article_id in zip(created, ids.scalars(), strict=True):
-                article.values["id"] = article_id
+        rows = [{k: v for k, v in a.values.items() if k != "id"} for a in created]
+        ids = dict(insert_all(self.session, ARTICLES, ["canonical_url"], rows, "id"))
+        for article in created:
+            article.values["id"] = ids[article.values["canonical_url"]]
+        insert_all(self.session, models.ArticleVersion.__table__, ["article_id", "version"],
+                   [{"article_id": a.id, **v} for a, v in self.versions], "id")
+        insert_all(self.session, models.ArticleUrl.__table__, ["url"],
+                   [{"url": u, "article_id": a.id} for u, a in self.new_urls], "id")
+        self._insert(models.Capture, [{"run_id": self.run_id, **vars(c)} for c in self.captures])
         self._write_clusters()
-        self._insert(models.ArticleVersion, [{"article_id": a.id, **v} for a, v in self.versions])
-        self._insert(models.ArticleUrl, [{"url": u, "article_id": a.id} for u, a in self.new_urls])
         self._insert(models.Fetch, [{"run_id": self.run_id, "article_id": a.id if a else None, **v}
                                     for a, v in self.fetches])
         old = [a for a in self.applied if not a.new]

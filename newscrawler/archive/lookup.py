@@ -1,12 +1,15 @@
 """What a crawl asks the archive before fetching: which URLs it has, which articles are due.
 
 Asked in batches, through indexes, so a crawl's cost does not grow with the archive: the
-spider never holds the archive's URLs in memory. Read-only work, safe from any thread.
+spider never holds the archive's URLs in memory. Read-only work, safe from any thread; the
+spider awaits it on the lookup's own threads (``LOOKUP_THREADS``), each with its connection.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any, NamedTuple, TypeVar
 
@@ -14,11 +17,14 @@ from sqlalchemy import Engine, Select, select
 from sqlalchemy.orm import Session
 
 from newscrawler.archive import models
+from newscrawler.archive.engine import open_archive
 
 __all__ = ["ArchiveLookup", "DueArticle"]
 
 CHUNK = 500
 T = TypeVar("T")
+# Lookups in flight at once, and so the connections a crawl's lookups hold.
+LOOKUP_THREADS = 2
 
 
 class DueArticle(NamedTuple):
@@ -39,8 +45,27 @@ def chunks(values: Sequence[T], size: int = CHUNK) -> Iterator[list[T]]:
 class ArchiveLookup:
     """Batched, indexed questions about an archive."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, threads: int = LOOKUP_THREADS) -> None:
         self.engine = engine
+        self._threads = ThreadPoolExecutor(threads, thread_name_prefix="newscrawler-lookup")
+
+    @classmethod
+    def open(cls, url: str) -> ArchiveLookup:
+        """A lookup on the archive at ``url``, with one connection per lookup thread."""
+        # Read-only: lookups never take the write lock the store thread needs (SQLite).
+        return cls(open_archive(url, readonly=True, pool_size=LOOKUP_THREADS))
+
+    async def known_async(self, urls: list[str]) -> set[str]:
+        """``known``, awaited off the event loop."""
+        return await asyncio.get_running_loop().run_in_executor(self._threads, self.known, urls)
+
+    async def next_page(self, pages: Iterator[list[DueArticle]]) -> list[DueArticle] | None:
+        """The next page of ``article_pages``, awaited off the event loop; None at the end."""
+        return await asyncio.get_running_loop().run_in_executor(self._threads, next, pages, None)
+
+    def close(self) -> None:
+        self._threads.shutdown(wait=True)
+        self.engine.dispose()
 
     def known(self, urls: Iterable[str]) -> set[str]:
         """The URLs (canonicalised by the caller) some archived article is known by."""

@@ -81,20 +81,26 @@ class CrawlRun(Base):
     errors: Mapped[int] = mapped_column(default=0)
     pid: Mapped[int | None]
     hostname: Mapped[str | None] = mapped_column(String(255))
+    # A distributed crawl (``-a run=ID``): the run id its workers share, and this worker.
+    run: Mapped[str | None] = mapped_column(String(64), index=True)
+    worker: Mapped[str | None] = mapped_column(String(255))
 
 
 class Article(Base):
     """An article's current (latest) version; older ones are in ``article_versions``."""
 
     __tablename__ = "articles"
-    __table_args__ = (Index(None, "published_at"),)
+    __table_args__ = (
+        Index(None, "published_at"),
+        # A source's articles due for a re-check, in the order a crawl reads them, without
+        # reading the source's other articles (also the index of the source_id key).
+        Index(None, "source_id", "next_check_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     canonical_url: Mapped[str] = mapped_column(Text, unique=True)
     url: Mapped[str] = mapped_column(Text)
-    source_id: Mapped[int | None] = mapped_column(
-        ForeignKey("sources.id", ondelete="SET NULL"), index=True
-    )
+    source_id: Mapped[int | None] = mapped_column(ForeignKey("sources.id", ondelete="SET NULL"))
     sitename: Mapped[str | None] = mapped_column(Text)
     title: Mapped[str] = mapped_column(Text)
     authors: Mapped[list[str]] = mapped_column(default=list)

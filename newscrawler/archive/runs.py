@@ -16,6 +16,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from newscrawler.archive import models
+from newscrawler.archive.upsert import LostRace, insert_ignoring
 
 
 def pid_alive(pid: int | None) -> bool:
@@ -59,15 +60,18 @@ def mark_interrupted(session: Session, now: datetime) -> list[int]:
 def acquire(session: Session, source: str, run_id: int | None, now: datetime) -> bool:
     """Take the lock on ``source``; False when a live process (or another host) holds it.
 
-    Insert races fail on the primary key (the caller's transaction retries once); takeovers
-    are a conditional UPDATE on the old holder, so only one of two racing processes wins.
+    Of two processes inserting the lock at once, one inserts it and the other finds it held
+    (``ON CONFLICT DO NOTHING``); takeovers are a conditional UPDATE on the old holder, so
+    only one of two racing processes wins.
     """
-    held = session.get(models.RunLock, source)
     me = {"run_id": run_id, "pid": os.getpid(), "hostname": this_host(), "acquired_at": now}
-    if held is None:
-        session.add(models.RunLock(source=source, **me))
-        session.flush()
+    inserted = session.execute(
+        insert_ignoring(session, models.RunLock.__table__, ["source"]), {"source": source, **me})
+    if getattr(inserted, "rowcount", 0) == 1:
         return True
+    held = session.get(models.RunLock, source)
+    if held is None:  # released between our insert and this read: the caller retries
+        raise LostRace(f"the lock on {source!r} was released while taking it")
     if (held.pid, held.hostname) == (me["pid"], me["hostname"]):
         held.run_id = run_id if run_id is not None else held.run_id
         return True

@@ -16,12 +16,13 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import Engine
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from newscrawler.analysis.normalise import content_hash
 from newscrawler.archive import ingest, models, runs
 from newscrawler.archive.records import ArticleRecord, FetchRecord, Record
+from newscrawler.archive.upsert import LostRace
 from newscrawler.revisit import DEFAULT_POLICY, RevisitPolicy
 
 __all__ = ["OUTCOMES", "RUN_COUNTERS", "ArchiveStore", "ArticleRecord", "FetchRecord",
@@ -31,13 +32,21 @@ logger = logging.getLogger(__name__)
 
 OUTCOMES = ("new", "version", "unchanged", "duplicate", "not_modified")
 RUN_COUNTERS = ("pages_fetched", "articles_new", "versions_new", "duplicates", "errors")
-# Attempts of a transaction that lost a race on a unique key to a concurrent writer.
-RETRIES = 3
+# Attempts of a transaction that lost a race on a unique key to concurrent writers.
+RETRIES = 5
+# PostgreSQL's deadlock_detected and serialization_failure: the transaction may succeed again.
+RETRY_SQLSTATES = ("40P01", "40001")
 T = TypeVar("T")
 
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+def _retryable(exc: Exception) -> bool:
+    if not isinstance(exc, OperationalError):
+        return True
+    return getattr(exc.orig, "sqlstate", None) in RETRY_SQLSTATES
 
 
 class ArchiveStore:
@@ -50,20 +59,23 @@ class ArchiveStore:
 
     def _transaction(self, work: Callable[[Session], T]) -> T:
         """Run ``work`` in one transaction, again if a concurrent writer won a race on a
-        unique key (the retry sees the other's rows)."""
+        unique key (``LostRace``, or the driver's error where no ON CONFLICT applies): the
+        retry sees the other's rows."""
         for attempt in range(1, RETRIES + 1):
             with Session(self.engine, expire_on_commit=False) as session:
                 try:
                     with session.begin():
                         return work(session)
-                except IntegrityError:
-                    if attempt == RETRIES:
+                except (IntegrityError, LostRace, OperationalError) as exc:
+                    if attempt == RETRIES or not _retryable(exc):
                         raise
                     logger.debug("Integrity conflict, retrying the transaction")
         raise AssertionError("unreachable")
 
-    def start_run(self, args: dict[str, Any], sources: list[str]) -> int:
-        """Record a crawl run as ``running``; return its id.
+    def start_run(self, args: dict[str, Any], sources: list[str], *, run: str | None = None,
+                  worker: str | None = None) -> int:
+        """Record a crawl run as ``running``; return its id. ``run`` and ``worker``: the run
+        id and worker name of a distributed crawl's worker.
 
         Runs left ``running`` by dead processes on this host are closed as ``interrupted``.
         """
@@ -72,13 +84,13 @@ class ArchiveStore:
             stale = runs.mark_interrupted(session, now)
             if stale:
                 logger.warning("Crawl runs %s died without finishing: marked interrupted", stale)
-            run = models.CrawlRun(
+            row = models.CrawlRun(
                 started_at=now, status="running", args=dict(args), sources=",".join(sources),
-                pid=os.getpid(), hostname=runs.this_host(),
+                pid=os.getpid(), hostname=runs.this_host(), run=run, worker=worker,
             )
-            session.add(run)
+            session.add(row)
             session.flush()
-            return run.id
+            return row.id
 
         return self._transaction(work)
 

@@ -2,15 +2,16 @@
 and newscrawler's exit codes.
 
 Exit status (INTERFACE.md, README): 0 when the crawl ran; 2 for an invalid configuration
-(one error line, no traceback); 1 when the archive cannot be opened or written, or when the
-crawl stored nothing because every fetch failed; 75 (EX_TEMPFAIL) when another live run of
-the same source holds its lock on this archive: overlapping cron runs exit at once.
+(one error line, no traceback); 1 when the archive cannot be opened or written, or Redis
+reached, or when the crawl stored nothing because every fetch failed; 75 (EX_TEMPFAIL) when
+another live run of the same source holds its lock on this archive: overlapping cron runs
+exit at once. With ``-a run=ID`` (distributed, ``newscrawler.distributed``) the lock is the
+worker's: the workers of a run cooperate, one worker started twice exits 75.
 """
 
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 from typing import TYPE_CHECKING
 
@@ -20,6 +21,7 @@ from newscrawler import memory
 from newscrawler.capture.size import parse_size
 from newscrawler.extensions import EXIT_STATUS
 from newscrawler.plan import CrawlPlan, PlanError, make_plan
+from newscrawler.redact import redact
 
 if TYPE_CHECKING:
     from newscrawler.archive.store import ArchiveStore
@@ -28,7 +30,6 @@ EXIT_FAILED = 1
 EXIT_CONFIG = 2
 EXIT_LOCKED = 75
 # scheme://user:password@ (greedy to the last @: a password may hold one, unencoded)
-_URL_PASSWORD = re.compile(r"([a-z][a-z0-9+.-]*://[^\s:/@]*):\S*@", re.IGNORECASE)
 
 
 class Command(ScrapyCrawl):
@@ -45,19 +46,36 @@ class Command(ScrapyCrawl):
             _error(str(exc))
             self.exitcode = EXIT_CONFIG
             return
+        lock_key = plan.lock_key
+        if plan.run is not None:
+            from newscrawler.distributed.configure import (
+                DistributedError,
+                configure,
+                worker_lock_key,
+            )
+
+            try:
+                configure(self.settings, plan)
+            except DistributedError as exc:
+                _error(str(exc))
+                self.exitcode = exc.exit_code
+                return
+            lock_key = worker_lock_key(plan)
         store = _open_store(self.settings.get("NEWSCRAWLER_DB"))
         if store is None:
             self.exitcode = EXIT_FAILED
             return
-        if not store.acquire_run_lock(plan.lock_key):
-            _error(f"another run of {plan.lock_key!r} is still running "
-                   f"({store.run_lock_holder(plan.lock_key)}); this run exits without crawling")
+        if not store.acquire_run_lock(lock_key):
+            _error(f"another run of {lock_key!r} is still running "
+                   f"({store.run_lock_holder(lock_key)}); this run exits without crawling"
+                   + (" (give each worker of a run on one host its own -a worker=N)"
+                      if plan.run else ""))
             self.exitcode = EXIT_LOCKED
             return
         try:
             self.exitcode = self._crawl(plan, opts)
         finally:
-            store.release_run_lock(plan.lock_key)
+            store.release_run_lock(lock_key)
             store.engine.dispose()
 
     def _crawl(self, plan: CrawlPlan, opts: argparse.Namespace) -> int:
@@ -88,7 +106,7 @@ def _open_store(db_url: str) -> ArchiveStore | None:
     from newscrawler.archive.store import ArchiveStore
 
     try:
-        return ArchiveStore(open_archive(db_url))
+        return ArchiveStore(open_archive(db_url, pool_size=1))
     except Exception as exc:  # any driver error means the same thing to the user
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         if not reason.startswith("cannot open the archive"):  # ArchiveError names it already
@@ -98,14 +116,4 @@ def _open_store(db_url: str) -> ArchiveStore | None:
 
 
 def _error(message: str) -> None:
-    print(f"Error: {_without_passwords(message)}", file=sys.stderr)
-
-
-def _without_passwords(text: str) -> str:
-    """``text`` with the password of every ``scheme://user:password@`` URL in it masked.
-
-    Database URLs carry passwords (NEWSCRAWLER_DB), and error lines end up in cron mail and
-    log files. Done on the text, not the URL: a URL too malformed to parse may still be
-    quoted by an error message.
-    """
-    return _URL_PASSWORD.sub(r"\1:***@", text)
+    print(f"Error: {redact(message)}", file=sys.stderr)
