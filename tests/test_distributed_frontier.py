@@ -15,6 +15,7 @@ from redis import Redis
 from scrapy import Request
 from scrapy.utils.test import get_crawler
 
+from newscrawler.archive.engine import open_archive
 from newscrawler.archive.lookup import DueArticle
 from newscrawler.archive.runs import this_host
 from newscrawler.distributed.coordinator import RunCoordinator
@@ -29,9 +30,10 @@ SITE = "https://news.example"
 
 
 def spider(tmp_path, run: str, worker: str = "1") -> NewsSpider:
+    db = f"sqlite:///{tmp_path / 'a.sqlite3'}"
+    open_archive(db).dispose()  # as the crawl command does before the spider opens it
     crawler = get_crawler(NewsSpider, project_settings(
-        NEWSCRAWLER_DB=f"sqlite:///{tmp_path / 'a.sqlite3'}", NEWSCRAWLER_EXTRACT_WORKERS=0,
-        NEWSCRAWLER_REDIS_URL=REDIS_URL))
+        NEWSCRAWLER_DB=db, NEWSCRAWLER_EXTRACT_WORKERS=0, NEWSCRAWLER_REDIS_URL=REDIS_URL))
     crawler.stats.open_spider()
     news = NewsSpider.from_crawler(crawler, url=f"{SITE}/", run=run, worker=worker)
     crawler.spider = news

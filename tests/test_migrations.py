@@ -236,7 +236,7 @@ def test_a_new_archive_has_exactly_the_migrated_schema(db_url):
     engine = make_engine(url)
     with engine.begin() as connection:
         for table in inspect(connection).get_table_names():
-            connection.execute(text(f'DROP TABLE "{table}"' +
+            connection.execute(text(f'DROP TABLE IF EXISTS "{table}"' +
                                     (" CASCADE" if engine.dialect.name == "postgresql" else "")))
     engine.dispose()
     fresh_url = url
