@@ -8,8 +8,9 @@ to again and workers on several machines can share one directory.
 Records are serialised with warcio's public writer into memory and compressed here, at
 level 1 with ISA-L (``isal``: 4.6x faster than zlib's level 1 for the same size on the
 evaluation pages; warcio compresses with zlib at 9, ~4x zlib 1's CPU for captures ~15%
-smaller; see the README). Payloads the server sent compressed are stored (level 0, zlib). ``sync()`` (flush + fsync) must run before the archive commits rows pointing at
-records: a killed process then never leaves a row without its record.
+smaller; see the README). Payloads the server sent compressed are stored (level 0, zlib).
+``sync()`` (flush + fsync) must run before the archive commits rows pointing at records: a
+killed process then never leaves a row without its record.
 """
 
 from __future__ import annotations
