@@ -165,6 +165,9 @@ class NewsSpider(scrapy.Spider):
             return
         analysis = await self._analyse(response, content_type)
         self._settle(response.meta, article=analysis.article is not None)
+        if analysis.article is not None:
+            for reason in analysis.article.discarded_dates:  # declared, but not believed
+                self.crawler.stats.inc_value(f"newscrawler/dates/{reason}")
         for request in await self._follow(response, analysis):
             yield request
         if analysis.rejection is not None:

@@ -1,9 +1,9 @@
 """The extraction function: (body bytes, url, headers) -> Article | Rejected.
 
 Pure: no I/O and no configuration, so it runs alike in the pipeline, in a worker process
-(``reextract``) and in tests. The page is decoded and parsed once; classification, JSON-LD,
-meta tags, the trafilatura readings (of copies) and the guessed metadata all share that one
-lxml tree.
+(``reextract``) and in tests (only the clock is read, to refuse dates in the future). The
+page is decoded and parsed once; classification, JSON-LD, meta tags, the trafilatura
+readings (of copies) and the guessed metadata all share that one lxml tree.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from . import jsonld, metadata
 from .article import Article, Rejected
 from .body import extract_body
 from .cleaning import merge_split_bodies
-from .dates import Stamp, choose, parse_datetime, parse_htmldate
+from .dates import Stamp, choose, parse_datetime, parse_htmldate, plausible
 from .decoding import decode_html
 from .guesses import Guesses
 from .language import guess_language
@@ -50,7 +50,8 @@ def extract(
     (``title``, ``published_at``, ``language``, ``authors``) used only as fallbacks.
     With ``force_article`` the page is not classified and short bodies are kept.
     Dates are aware and keep the page's own offset; a date-only value becomes 00:00 UTC and
-    a zoneless time borrows another date's offset, else UTC (see :mod:`.dates`).
+    a zoneless time borrows another date's offset, else UTC; a date more than a day ahead
+    of the clock, or before 1990, is not believed (see :mod:`.dates`).
     """
     tree = parse_page(body, headers)
     if isinstance(tree, Rejected):
@@ -143,7 +144,7 @@ def _build_article(
 
 
 def _assemble(page: _Page, text: str) -> Article:
-    published, modified = _dates(page)
+    published, modified, doubts = _dates(page)
     node, meta = page.article_node, page.meta
     title = _first(
         jsonld.text_field(node, "headline"), lambda: page.guesses.title, page.hints.get("title")
@@ -165,20 +166,23 @@ def _assemble(page: _Page, text: str) -> Article:
             lambda: page.guesses.description,
         ),
         extractor=EXTRACTOR,
+        discarded_dates=tuple(sorted(doubts)),
     )
 
 
-def _dates(page: _Page) -> tuple[datetime | None, datetime | None]:
-    published = metadata.declared_dates(page.nodes, page.meta, "published")
-    published += metadata.time_element_dates(page.tree, "published")
+def _dates(page: _Page) -> tuple[datetime | None, datetime | None, set[str]]:
+    """(published, modified, why some of the page's dates were not believed)."""
+    published, doubts = plausible(metadata.declared_dates(page.nodes, page.meta, "published")
+                                  + metadata.time_element_dates(page.tree, "published"))
     # A declared time with its offset wins over any later candidate and lends its offset to
     # the modified date: htmldate's search, the costliest guess, cannot change the result.
     if not (published and published[0].has_time and published[0].has_zone):
         guessed = (parse_htmldate(page.guesses.date), _hint_date(page.hints.get("published_at")))
-        published += [stamp for stamp in guessed if stamp]
-    modified = metadata.declared_dates(page.nodes, page.meta, "modified")
-    modified += metadata.time_element_dates(page.tree, "modified")
-    return choose(published, modified), choose(modified, published)
+        kept, more = plausible([stamp for stamp in guessed if stamp])
+        published, doubts = published + kept, doubts | more
+    modified, more = plausible(metadata.declared_dates(page.nodes, page.meta, "modified")
+                               + metadata.time_element_dates(page.tree, "modified"))
+    return choose(published, modified), choose(modified, published), doubts | more
 
 
 def _hint_date(value: Any) -> Stamp | None:
