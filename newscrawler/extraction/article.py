@@ -35,7 +35,8 @@ class Rejected:
     """A page that is not stored as an article, and why.
 
     ``reason`` is a short slug used as a stats key (``newscrawler/dropped/<reason>``):
-    ``not_html``, ``not_article``, ``empty``, ``too_short``, ``undecodable`` ...
+    ``not_html``, ``not_article``, ``empty``, ``too_short``, ``no_content``, and for pages
+    that answer without the article ``consent_wall``, ``paywall``, ``soft_404``.
     """
 
     reason: str

@@ -29,6 +29,7 @@ from .language import guess_language
 from .pagetype import classify_page
 from .parsing import parse_html
 from .sniff import sniff_binary
+from .walls import is_consent_wall, is_paywall_teaser, is_soft_404
 
 LOGGER = logging.getLogger(__name__)
 
@@ -88,9 +89,15 @@ def extract_tree(
     """:func:`extract` on a tree from :func:`parse_page`, which it changes (read it first).
 
     ``kind``: the page's ``classify_page`` verdict when the caller has it already.
+    A page that answers without the article (a consent wall, a paywall teaser, a soft 404:
+    see :mod:`.walls`) is rejected as such even with ``force_article``.
     """
+    if is_consent_wall(tree):
+        return Rejected("consent_wall")
     if not force_article:
         kind = kind or classify_page(tree, url)
+        if kind == "error":
+            return Rejected("soft_404")
         if kind != "article":
             return Rejected("not_article", kind)
     return _build_article(tree, url, _lower_keys(headers), force_article, hints or {})
@@ -136,6 +143,10 @@ def _build_article(
         text = _fallback_text(tree)
     if not text:
         return Rejected("no_content")
+    if is_paywall_teaser(tree, text):
+        return Rejected("paywall", f"{len(text)} characters")
+    if force and is_soft_404(tree, text):
+        return Rejected("soft_404")
     if not force and len(text) < MIN_TEXT_LENGTH:
         return Rejected("too_short", f"{len(text)} characters")
     date_language = language or metadata.iso639_1(_as_text(hints.get("language")))
