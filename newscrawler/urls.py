@@ -18,6 +18,7 @@ __all__ = [
     "TRACKING_PARAMS",
     "TRACKING_PREFIXES",
     "canonicalize_url",
+    "has_tracking_params",
     "is_amp_url",
     "is_http_url",
     "same_site",
@@ -97,6 +98,15 @@ def _clean_query(query: str) -> str:
         if not _is_tracking(key) and not _is_amp_param(key, value):
             kept.append(pair)
     return "&".join(kept)
+
+
+def has_tracking_params(url: str) -> bool:
+    """True when ``url`` carries tracking or session parameters (never raises)."""
+    parts = _split(url)
+    if parts is None or not parts.query:
+        return False
+    return any(_is_tracking(unquote_plus(pair.partition("=")[0]))
+               for pair in parts.query.split("&"))
 
 
 def is_amp_url(url: str) -> bool:

@@ -45,7 +45,7 @@ from newscrawler.discovery.sitemaps import SitemapError, parse_sitemap
 from newscrawler.items import FetchItem, PageItem
 from newscrawler.plan import CrawlPlan, make_plan
 from newscrawler.responses import HTML_TYPES, headers_of, media_type, truncated, why_not_article
-from newscrawler.urls import canonicalize_url, same_site
+from newscrawler.urls import canonicalize_url, has_tracking_params, same_site
 
 logger = logging.getLogger(__name__)
 
@@ -165,6 +165,9 @@ class NewsSpider(scrapy.Spider):
             return
         analysis = await self._analyse(response, content_type)
         self._settle(response.meta, article=analysis.article is not None)
+        if analysis.article is not None:
+            for reason in analysis.article.discarded_dates:  # declared, but not believed
+                self.crawler.stats.inc_value(f"newscrawler/dates/{reason}")
         for request in await self._follow(response, analysis):
             yield request
         if analysis.rejection is not None:
@@ -199,8 +202,9 @@ class NewsSpider(scrapy.Spider):
         if len(links) > MAX_LINKS_PER_PAGE:
             self._count("page_link_limit", len(links) - MAX_LINKS_PER_PAGE)
             links = links[:MAX_LINKS_PER_PAGE]
-        wanted = [url for url in dict.fromkeys(canonicalize_url(u) for u in links
-                                               if same_site(u, self.site_domains))
+        links = [u for u in links if same_site(u, self.site_domains)]
+        self._count_tracking(links)
+        wanted = [url for url in dict.fromkeys(canonicalize_url(u) for u in links)
                   if url not in self._scheduled and self.plan.url_allowed(url)]
         for url in await self._unknown(wanted):
             if self.budget.offer(url):
@@ -229,9 +233,11 @@ class NewsSpider(scrapy.Spider):
                           ) -> list[scrapy.Request]:
         """Requests for the article pages a sitemap or feed announces, not yet archived."""
         hints: dict[str, dict[str, Any]] = {}
+        if self.plan.mode == "source":
+            entries = [(url, fields) for url, fields in entries
+                       if same_site(url, self.site_domains)]
+        self._count_tracking([url for url, _ in entries])
         for url, fields in entries:
-            if not same_site(url, self.site_domains) and self.plan.mode == "source":
-                continue
             canonical = canonicalize_url(url)
             if canonical not in self._scheduled and self.plan.url_allowed(canonical):
                 hints.setdefault(canonical, fields)
@@ -314,6 +320,11 @@ class NewsSpider(scrapy.Spider):
     def _dropped(self, response: Response, reason: str) -> FetchItem:
         self.crawler.stats.inc_value(f"newscrawler/dropped/{reason}")
         return self._fetch(response, f"dropped:{reason}")
+
+    def _count_tracking(self, urls: list[str]) -> None:
+        """Links that carry tracking or session parameters: each is requested (if at all)
+        under its canonical URL, so twenty shared variants of a story cost one fetch."""
+        self._count("tracking_links", sum(map(has_tracking_params, urls)))
 
     def _max_size(self) -> int:
         return self.crawler.settings.getint("DOWNLOAD_MAXSIZE")

@@ -1,9 +1,9 @@
 """The extraction function: (body bytes, url, headers) -> Article | Rejected.
 
 Pure: no I/O and no configuration, so it runs alike in the pipeline, in a worker process
-(``reextract``) and in tests. The page is decoded and parsed once; classification, JSON-LD,
-meta tags, the trafilatura readings (of copies) and the guessed metadata all share that one
-lxml tree.
+(``reextract``) and in tests (only the clock is read, to refuse dates in the future). The
+page is decoded and parsed once; classification, JSON-LD, meta tags, the trafilatura
+readings (of copies) and the guessed metadata all share that one lxml tree.
 """
 
 from __future__ import annotations
@@ -22,13 +22,14 @@ from . import jsonld, metadata
 from .article import Article, Rejected
 from .body import extract_body
 from .cleaning import merge_split_bodies
-from .dates import Stamp, choose, parse_datetime, parse_htmldate
+from .dates import Stamp, choose, parse_datetime, parse_htmldate, plausible
 from .decoding import decode_html
 from .guesses import Guesses
 from .language import guess_language
 from .pagetype import classify_page
 from .parsing import parse_html
 from .sniff import sniff_binary
+from .walls import is_consent_wall, is_paywall_teaser, is_soft_404
 
 LOGGER = logging.getLogger(__name__)
 
@@ -50,7 +51,8 @@ def extract(
     (``title``, ``published_at``, ``language``, ``authors``) used only as fallbacks.
     With ``force_article`` the page is not classified and short bodies are kept.
     Dates are aware and keep the page's own offset; a date-only value becomes 00:00 UTC and
-    a zoneless time borrows another date's offset, else UTC (see :mod:`.dates`).
+    a zoneless time borrows another date's offset, else UTC; a date more than a day ahead
+    of the clock, or before 1990, is not believed (see :mod:`.dates`).
     """
     tree = parse_page(body, headers)
     if isinstance(tree, Rejected):
@@ -87,9 +89,15 @@ def extract_tree(
     """:func:`extract` on a tree from :func:`parse_page`, which it changes (read it first).
 
     ``kind``: the page's ``classify_page`` verdict when the caller has it already.
+    A page that answers without the article (a consent wall, a paywall teaser, a soft 404:
+    see :mod:`.walls`) is rejected as such even with ``force_article``.
     """
+    if is_consent_wall(tree):
+        return Rejected("consent_wall")
     if not force_article:
         kind = kind or classify_page(tree, url)
+        if kind == "error":
+            return Rejected("soft_404")
         if kind != "article":
             return Rejected("not_article", kind)
     return _build_article(tree, url, _lower_keys(headers), force_article, hints or {})
@@ -135,6 +143,10 @@ def _build_article(
         text = _fallback_text(tree)
     if not text:
         return Rejected("no_content")
+    if is_paywall_teaser(tree, text):
+        return Rejected("paywall", f"{len(text)} characters")
+    if force and is_soft_404(tree, text):
+        return Rejected("soft_404")
     if not force and len(text) < MIN_TEXT_LENGTH:
         return Rejected("too_short", f"{len(text)} characters")
     date_language = language or metadata.iso639_1(_as_text(hints.get("language")))
@@ -143,7 +155,7 @@ def _build_article(
 
 
 def _assemble(page: _Page, text: str) -> Article:
-    published, modified = _dates(page)
+    published, modified, doubts = _dates(page)
     node, meta = page.article_node, page.meta
     title = _first(
         jsonld.text_field(node, "headline"), lambda: page.guesses.title, page.hints.get("title")
@@ -165,20 +177,23 @@ def _assemble(page: _Page, text: str) -> Article:
             lambda: page.guesses.description,
         ),
         extractor=EXTRACTOR,
+        discarded_dates=tuple(sorted(doubts)),
     )
 
 
-def _dates(page: _Page) -> tuple[datetime | None, datetime | None]:
-    published = metadata.declared_dates(page.nodes, page.meta, "published")
-    published += metadata.time_element_dates(page.tree, "published")
+def _dates(page: _Page) -> tuple[datetime | None, datetime | None, set[str]]:
+    """(published, modified, why some of the page's dates were not believed)."""
+    published, doubts = plausible(metadata.declared_dates(page.nodes, page.meta, "published")
+                                  + metadata.time_element_dates(page.tree, "published"))
     # A declared time with its offset wins over any later candidate and lends its offset to
     # the modified date: htmldate's search, the costliest guess, cannot change the result.
     if not (published and published[0].has_time and published[0].has_zone):
         guessed = (parse_htmldate(page.guesses.date), _hint_date(page.hints.get("published_at")))
-        published += [stamp for stamp in guessed if stamp]
-    modified = metadata.declared_dates(page.nodes, page.meta, "modified")
-    modified += metadata.time_element_dates(page.tree, "modified")
-    return choose(published, modified), choose(modified, published)
+        kept, more = plausible([stamp for stamp in guessed if stamp])
+        published, doubts = published + kept, doubts | more
+    modified, more = plausible(metadata.declared_dates(page.nodes, page.meta, "modified")
+                               + metadata.time_element_dates(page.tree, "modified"))
+    return choose(published, modified), choose(modified, published), doubts | more
 
 
 def _hint_date(value: Any) -> Stamp | None:

@@ -171,9 +171,20 @@ def declared_dates(nodes: list[jsonld.Node], meta: Mapping[str, str], key: str) 
     article = jsonld.article_node(nodes)
     ordered = [article] if article is not None else []
     ordered += [n for n in nodes if n is not article]
-    values = [jsonld.text_field(node, k) for k in ld_keys for node in ordered]
+    values = [_date_value(node, k) for k in ld_keys for node in ordered]
     values += [meta.get(k) for k in meta_keys]
     return [stamp for stamp in map(parse_datetime, values) if stamp]
+
+
+def _date_value(node: jsonld.Node, key: str) -> str | None:
+    """A JSON-LD date as text: a string, or a number (seconds or milliseconds since 1970,
+    which some CMSs write unquoted)."""
+    value = node.get(key)
+    if isinstance(value, list):
+        value = value[0] if value else None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(int(value))
+    return jsonld.text_field(node, key)
 
 
 def time_element_dates(tree: HtmlElement, key: str) -> list[Stamp]:

@@ -76,7 +76,7 @@ _PAGINATION = re.compile(r"/page/\d+/?$")
 def classify_page(html: str | HtmlElement, url: str) -> str:
     """Return "article" or the kind of non-article page (one of :data:`KINDS`)."""
     tree = lxml.html.document_fromstring(html) if isinstance(html, str) else html
-    if _is_error(tree):
+    if is_error_page(tree):
         return "error"
     body = tree.find(".//body")
     classes = (body.get("class") or "").lower().split() if body is not None else []
@@ -108,7 +108,8 @@ def _weak_signals(tree: HtmlElement, url: str) -> str:
     return "listing" if links >= 30 else "other"
 
 
-def _is_error(tree: HtmlElement) -> bool:
+def is_error_page(tree: HtmlElement) -> bool:
+    """Whether the page's title or first heading says it is an error ("page not found")."""
     title = tree.findtext(".//title") or ""
     heading = tree.xpath("string(//h1)")
     return bool(_ERROR_TITLE.search(title) or _ERROR_TITLE.search(heading))
