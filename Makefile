@@ -9,7 +9,7 @@ TOOLS  := $(VENV)/tools
 TOOLS_STAMP := $(TOOLS)/.installed
 SOURCE ?=
 
-.PHONY: install tools demo test crawl bench bench-search bench-startup bench-scaling lint clean
+.PHONY: install tools demo test crawl bench bench-search bench-startup bench-scaling soak lint clean
 
 install: $(STAMP)
 
@@ -50,6 +50,10 @@ bench-startup: install
 # Workers (1, 2), store_many write rate (SQLite, PostgreSQL), Redis memory: docs/scaling.md.
 bench-scaling: install
 	$(BIN)/python -m benchmarks.scaling
+
+# 10,000 pages with 1 % hostile ones: the exact archive and flat memory (docs/reliability.md).
+soak: install
+	$(BIN)/python -m benchmarks.soak
 
 lint: install
 	$(BIN)/ruff check newscrawler spiders pipelines tests

@@ -134,8 +134,10 @@ def sample_tree(root: int, started: float, progress: int = 0) -> Sample:
 
 
 def run_measured(cmd: Sequence[str], *, cwd: Path, env: dict[str, str], timeout: float,
-                 logdir: Path, probe: Callable[[], int] | None = None) -> Measured:
-    """Run ``cmd`` to the end, sampling its tree's RSS; ``probe()`` is recorded per sample.
+                 logdir: Path, probe: Callable[[], int] | None = None,
+                 interval: float = INTERVAL) -> Measured:
+    """Run ``cmd`` to the end, sampling its tree's RSS every ``interval`` seconds;
+    ``probe()`` is recorded per sample.
 
     Output goes to ``logdir``/stdout.txt and stderr.txt (a crawl log can be large).
     """
@@ -147,7 +149,7 @@ def run_measured(cmd: Sequence[str], *, cwd: Path, env: dict[str, str], timeout:
         while True:
             samples.append(sample_tree(proc.pid, started, probe() if probe else 0))
             try:
-                proc.wait(INTERVAL)
+                proc.wait(interval)
                 break
             except subprocess.TimeoutExpired:
                 if time.monotonic() - started > timeout:

@@ -12,11 +12,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from newscrawler.netguard import host_allowed, parse_allowlist
 from newscrawler.revisit import DEFAULT_POLICY, RevisitPolicy
 from newscrawler.urls import is_http_url
 
 MODES = ("source", "url", "feed", "sitemap", "urls_file")
+# Every -a name the spider knows: anything else is a typo that would silently do nothing.
+ARGUMENTS = (*MODES, "recheck", "depth_limit", "run", "worker")
 RECHECK = ("due", "all", "none")
+MAX_DEPTH = 50  # link hops: beyond it a depth is a typo (the default is 6)
 # Run ids and worker names: what fits in a Redis key and a crontab line without quoting.
 NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 
@@ -67,13 +71,24 @@ class CrawlPlan:
         return not self.allow or any(p.search(url) for p in self.allow)
 
 
-def _split_urls(value: str, arg: str) -> list[str]:
+def _url_problem(url: str, allowlist: frozenset[str]) -> str | None:
+    """Why ``url`` cannot start a crawl: not http(s), or a private address (literal or
+    ``localhost``) that is not allowlisted. Names are not resolved here: the guard resolves
+    them before the fetch and again when connecting."""
+    if not is_http_url(url):
+        return f"not an http(s) URL: {url!r}"
+    ok, reason = host_allowed(urlsplit(url).hostname or "", allowlist, resolve=False)
+    return None if ok else f"{url}: {reason} (allow it with NEWSCRAWLER_ALLOW_PRIVATE_HOSTS)"
+
+
+def _split_urls(value: str, arg: str, allowlist: frozenset[str]) -> list[str]:
     urls = [u.strip() for u in value.split(",") if u.strip()]
     if not urls:
         raise PlanError(f"-a {arg}= is empty: give at least one http(s) URL")
     for u in urls:
-        if not is_http_url(u):
-            raise PlanError(f"-a {arg}: not an http(s) URL: {u!r}")
+        problem = _url_problem(u, allowlist)
+        if problem:
+            raise PlanError(f"-a {arg}: {problem}")
     return urls
 
 
@@ -87,26 +102,44 @@ def _hosts(urls: list[str]) -> list[str]:
     return hosts
 
 
-def read_urls_file(path: str) -> list[str]:
+def read_urls_file(path: str, allowlist: frozenset[str] = frozenset()) -> list[str]:
     p = Path(path)
     if not p.is_file():
         raise PlanError(f"-a urls_file: no such file: {path}")
+    try:
+        text = p.read_text("utf-8", errors="replace")
+    except OSError as exc:
+        raise PlanError(f"-a urls_file: cannot read {path}: {exc.strerror or exc}") from None
     urls = []
-    for n, line in enumerate(p.read_text("utf-8", errors="replace").splitlines(), 1):
+    for n, line in enumerate(text.splitlines(), 1):
         line = line.strip()
         if not line or line.startswith("#"):
             continue
-        if not is_http_url(line):
-            raise PlanError(f"{path}:{n}: not an http(s) URL: {line!r}")
+        problem = _url_problem(line, allowlist)
+        if problem:
+            raise PlanError(f"{path}:{n}: {problem}")
         urls.append(line)
     if not urls:
         raise PlanError(f"{path}: no URLs in the file (one http(s) URL a line)")
     return urls
 
 
-def make_plan(args: dict[str, str], sources_file: str, default_depth: int) -> CrawlPlan:
-    """Resolve ``scrapy crawl news -a ...`` arguments into a plan, or raise PlanError."""
-    given = [m for m in MODES if args.get(m)]
+def make_plan(args: dict[str, str], sources_file: str, default_depth: int,
+              allow_private: str | list[str] | None = None) -> CrawlPlan:
+    """Resolve ``scrapy crawl news -a ...`` arguments into a plan, or raise PlanError.
+
+    ``allow_private``: the crawl's ``NEWSCRAWLER_ALLOW_PRIVATE_HOSTS``, which alone lets a
+    URL given here or in the sources file name a private address.
+    """
+    unknown = [name for name in args if name not in ARGUMENTS]
+    if unknown:
+        raise PlanError(f"-a {unknown[0]}: unknown argument (known: {', '.join(ARGUMENTS)})")
+    given = [m for m in MODES if m in args]
+    empty = [m for m in given if not str(args[m]).strip()]
+    if empty:
+        raise PlanError(f"-a {empty[0]}= is empty: give a "
+                        + ("source name (newscrawler sources list)" if empty[0] == "source"
+                           else "path" if empty[0] == "urls_file" else "http(s) URL"))
     if len(given) != 1:
         raise PlanError(
             "give exactly one of -a source=NAME, -a url=URL, -a feed=URL, -a sitemap=URL, "
@@ -116,10 +149,23 @@ def make_plan(args: dict[str, str], sources_file: str, default_depth: int) -> Cr
     if recheck not in RECHECK:
         raise PlanError(f"-a recheck={recheck!r}: use one of due, all, none")
     mode = given[0]
-    plan = _plan_for_mode(mode, args[mode], sources_file, default_depth)
+    plan = _plan_for_mode(mode, args[mode], sources_file, default_depth, allow_private)
     plan.recheck = recheck
+    if "depth_limit" in args:
+        plan.depth_limit = _depth_limit(args["depth_limit"], mode)
     plan.run, plan.worker = _run_and_worker(args)
     return plan
+
+
+def _depth_limit(value: str, mode: str) -> int:
+    """``-a depth_limit=N``: link hops from the start pages, for this run only."""
+    if mode not in ("source", "url"):
+        raise PlanError(f"-a depth_limit: only with -a source or -a url (a {mode} crawl "
+                        "follows no links)")
+    text = str(value).strip()
+    if not text.isascii() or not text.isdigit() or int(text) > MAX_DEPTH:
+        raise PlanError(f"-a depth_limit={value!r}: give a whole number from 0 to {MAX_DEPTH}")
+    return int(text)
 
 
 def _run_and_worker(args: dict[str, str]) -> tuple[str | None, str]:
@@ -134,13 +180,15 @@ def _run_and_worker(args: dict[str, str]) -> tuple[str | None, str]:
     return run, worker or "1"
 
 
-def _plan_for_mode(mode: str, value: str, sources_file: str, depth: int) -> CrawlPlan:
+def _plan_for_mode(mode: str, value: str, sources_file: str, depth: int,
+                   allow_private: str | list[str] | None) -> CrawlPlan:
     if mode == "source":
-        return _plan_for_source(value, sources_file)
+        return _plan_for_source(value, sources_file, allow_private)
+    allowlist = parse_allowlist(allow_private)
     if mode == "urls_file":
-        pages = read_urls_file(value)
+        pages = read_urls_file(value, allowlist)
         return CrawlPlan(mode, source="", pages=pages, domains=_hosts(pages), depth_limit=0)
-    urls = _split_urls(value, mode)
+    urls = _split_urls(value, mode, allowlist)
     source = _hosts(urls)[0]
     if mode == "url":
         return CrawlPlan(mode, source, start_urls=urls, domains=_hosts(urls), depth_limit=depth)
@@ -149,13 +197,17 @@ def _plan_for_mode(mode: str, value: str, sources_file: str, depth: int) -> Craw
     return CrawlPlan(mode, source, sitemaps=urls, domains=_hosts(urls), depth_limit=0)
 
 
-def _plan_for_source(name: str, sources_file: str) -> CrawlPlan:
+def _plan_for_source(name: str, sources_file: str,
+                     allow_private: str | list[str] | None) -> CrawlPlan:
     from newscrawler.sources import SourcesError, load_sources
 
     try:
-        sources = load_sources(sources_file)
+        sources = load_sources(sources_file, allow_private)
     except SourcesError as exc:
-        raise PlanError(str(exc).splitlines()[0]) from exc
+        more = len(exc.problems) - 1
+        hint = (f" (and {more} more: newscrawler sources check --file {sources_file})"
+                if more else "")
+        raise PlanError(exc.problems[0] + hint) from exc
     if name not in sources:
         known = ", ".join(sorted(sources)) or "none"
         raise PlanError(f"-a source={name}: no such source in {sources_file} (known: {known})")

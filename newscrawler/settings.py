@@ -51,18 +51,27 @@ def env_setting(name: str) -> str:
     return os.environ.get(name) or defaults[name]
 
 
+def _number(name: str, kind: type[int] | type[float]) -> int | float | str:
+    """A numeric setting; left as written when it is no number, so that ``scrapy crawl``
+    names it in one error line instead of failing here, at import, with a traceback."""
+    try:
+        return kind(env_setting(name))
+    except ValueError:
+        return env_setting(name)
+
+
 NEWSCRAWLER_DB = env_setting("NEWSCRAWLER_DB")
 NEWSCRAWLER_SOURCES = env_setting("NEWSCRAWLER_SOURCES")
 NEWSCRAWLER_WARC_DIR = env_setting("NEWSCRAWLER_WARC_DIR")
 NEWSCRAWLER_WARC_MAX_SIZE = env_setting("NEWSCRAWLER_WARC_MAX_SIZE")
-NEWSCRAWLER_DOWNLOAD_TIME_LIMIT = float(env_setting("NEWSCRAWLER_DOWNLOAD_TIME_LIMIT"))
+NEWSCRAWLER_DOWNLOAD_TIME_LIMIT = _number("NEWSCRAWLER_DOWNLOAD_TIME_LIMIT", float)
 NEWSCRAWLER_REDIS_URL = env_setting("NEWSCRAWLER_REDIS_URL")
 NEWSCRAWLER_ALLOW_PRIVATE_HOSTS = env_setting("NEWSCRAWLER_ALLOW_PRIVATE_HOSTS")
 NEWSCRAWLER_CONTACT_URL = env_setting("NEWSCRAWLER_CONTACT_URL")
-NEWSCRAWLER_MAX_PAGES_PER_TEMPLATE = int(env_setting("NEWSCRAWLER_MAX_PAGES_PER_TEMPLATE"))
-NEWSCRAWLER_DEPTH_LIMIT = int(env_setting("NEWSCRAWLER_DEPTH_LIMIT"))
-NEWSCRAWLER_STORE_BATCH = int(env_setting("NEWSCRAWLER_STORE_BATCH"))
-NEWSCRAWLER_EXTRACT_WORKERS = int(env_setting("NEWSCRAWLER_EXTRACT_WORKERS"))
+NEWSCRAWLER_MAX_PAGES_PER_TEMPLATE = _number("NEWSCRAWLER_MAX_PAGES_PER_TEMPLATE", int)
+NEWSCRAWLER_DEPTH_LIMIT = _number("NEWSCRAWLER_DEPTH_LIMIT", int)
+NEWSCRAWLER_STORE_BATCH = _number("NEWSCRAWLER_STORE_BATCH", int)
+NEWSCRAWLER_EXTRACT_WORKERS = _number("NEWSCRAWLER_EXTRACT_WORKERS", int)
 
 # --- politeness ---------------------------------------------------------------------------
 USER_AGENT = f"newscrawler/{__version__} (+{NEWSCRAWLER_CONTACT_URL})"

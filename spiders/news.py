@@ -75,7 +75,8 @@ class NewsSpider(scrapy.Spider):
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> NewsSpider:
         settings = crawler.settings
         plan = make_plan(kwargs, settings.get("NEWSCRAWLER_SOURCES"),
-                         settings.getint("NEWSCRAWLER_DEPTH_LIMIT"))
+                         settings.getint("NEWSCRAWLER_DEPTH_LIMIT"),
+                         settings.get("NEWSCRAWLER_ALLOW_PRIVATE_HOSTS"))
         lookup = ArchiveLookup.open(settings.get("NEWSCRAWLER_DB"))
         budget = ShapeBudget(settings.getint("NEWSCRAWLER_MAX_PAGES_PER_TEMPLATE"))
         spider: NewsSpider = super().from_crawler(

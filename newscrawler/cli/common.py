@@ -30,8 +30,10 @@ class GuardedGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except (InvalidQuery, SourcesError) as exc:
+        except InvalidQuery as exc:
             raise CliError(str(exc), exit_code=2) from exc
+        except SourcesError as exc:
+            raise sources_error(exc) from exc
         except ArchiveError as exc:
             raise CliError(str(exc)) from exc
         except SQLAlchemyError as exc:
@@ -45,6 +47,13 @@ class GuardedGroup(click.Group):
                 raise  # click exits quietly when the reader of our output went away
             where = f": {exc.filename}" if exc.filename else ""
             raise CliError(f"{exc.strerror or exc}{where}") from exc
+
+
+def sources_error(exc: SourcesError) -> CliError:
+    """Every problem of the sources file as its own ``Error:`` line; the last one raised."""
+    for problem in exc.problems[:-1]:
+        click.echo(f"Error: {problem}", err=True)
+    return CliError(exc.problems[-1], exit_code=2)
 
 
 def _check_date(_ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from newscrawler.cli.common import CliError
+from newscrawler.cli.common import sources_error
 from newscrawler.cli.output import write_jsonl, write_table
 from newscrawler.settings import env_setting
 from newscrawler.sources import SourcesError, load_sources
@@ -69,7 +69,5 @@ def check(path: str) -> None:
     try:
         loaded = load_sources(path)
     except SourcesError as exc:
-        for problem in exc.problems[:-1]:
-            click.echo(f"Error: {problem}", err=True)
-        raise CliError(exc.problems[-1], exit_code=2) from exc
+        raise sources_error(exc) from exc
     click.echo(f"OK: {len(loaded)} sources in {path}: {', '.join(loaded)}")

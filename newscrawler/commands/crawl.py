@@ -29,7 +29,12 @@ if TYPE_CHECKING:
 EXIT_FAILED = 1
 EXIT_CONFIG = 2
 EXIT_LOCKED = 75
-# scheme://user:password@ (greedy to the last @: a password may hold one, unencoded)
+# The numeric NEWSCRAWLER_* settings: a whole number (or, for the time limit, a number of
+# seconds) of 0 or more. Checked before the crawl starts, so a typo is one line, not a
+# traceback from whichever component reads it first.
+NUMBER_SETTINGS = {"NEWSCRAWLER_DEPTH_LIMIT": int, "NEWSCRAWLER_MAX_PAGES_PER_TEMPLATE": int,
+                   "NEWSCRAWLER_STORE_BATCH": int, "NEWSCRAWLER_EXTRACT_WORKERS": int,
+                   "NEWSCRAWLER_DOWNLOAD_TIME_LIMIT": float}
 
 
 class Command(ScrapyCrawl):
@@ -39,8 +44,10 @@ class Command(ScrapyCrawl):
             return
         assert self.settings is not None
         try:
+            check_number_settings(self.settings)
             plan = make_plan(opts.spargs, self.settings.get("NEWSCRAWLER_SOURCES"),
-                             self.settings.getint("NEWSCRAWLER_DEPTH_LIMIT"))
+                             self.settings.getint("NEWSCRAWLER_DEPTH_LIMIT"),
+                             self.settings.get("NEWSCRAWLER_ALLOW_PRIVATE_HOSTS"))
             parse_size(self.settings.get("NEWSCRAWLER_WARC_MAX_SIZE"))
         except (PlanError, ValueError) as exc:
             _error(str(exc))
@@ -89,6 +96,21 @@ class Command(ScrapyCrawl):
             return EXIT_FAILED
         assert crawler.stats is not None
         return int(crawler.stats.get_value(EXIT_STATUS, EXIT_FAILED))
+
+
+def check_number_settings(settings: object) -> None:
+    """Raise ``PlanError`` naming the first numeric setting that is not a number >= 0."""
+    for name, kind in NUMBER_SETTINGS.items():
+        value = settings.get(name)  # type: ignore[attr-defined]
+        try:
+            number = kind(value)
+            valid = number >= 0 and number == number and number != float("inf")
+        except (TypeError, ValueError):
+            valid = False
+        if not valid:
+            what = "a whole number" if kind is int else "a number of seconds"
+            raise PlanError(f"{name}={value!r}: not {what} of 0 or more "
+                            "(set with -s or the environment)")
 
 
 def _apply_politeness(settings: object, plan: CrawlPlan) -> None:
