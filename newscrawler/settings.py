@@ -41,6 +41,9 @@ defaults: dict[str, str] = {
     "NEWSCRAWLER_DEPTH_LIMIT": "6",
     # Articles stored per transaction (one commit per batch).
     "NEWSCRAWLER_STORE_BATCH": "50",
+    # Seconds a write or lookup retries after losing its database connection (a PostgreSQL
+    # restart) before the crawl stops with one line.
+    "NEWSCRAWLER_DB_RETRY_SECONDS": "60",
     # Extraction worker processes (0: extract inline on the reactor thread).
     "NEWSCRAWLER_EXTRACT_WORKERS": str(min(os.cpu_count() or 1, 4)),
 }
@@ -71,6 +74,7 @@ NEWSCRAWLER_CONTACT_URL = env_setting("NEWSCRAWLER_CONTACT_URL")
 NEWSCRAWLER_MAX_PAGES_PER_TEMPLATE = _number("NEWSCRAWLER_MAX_PAGES_PER_TEMPLATE", int)
 NEWSCRAWLER_DEPTH_LIMIT = _number("NEWSCRAWLER_DEPTH_LIMIT", int)
 NEWSCRAWLER_STORE_BATCH = _number("NEWSCRAWLER_STORE_BATCH", int)
+NEWSCRAWLER_DB_RETRY_SECONDS = _number("NEWSCRAWLER_DB_RETRY_SECONDS", float)
 NEWSCRAWLER_EXTRACT_WORKERS = _number("NEWSCRAWLER_EXTRACT_WORKERS", int)
 
 # --- politeness ---------------------------------------------------------------------------

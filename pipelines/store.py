@@ -6,9 +6,12 @@ NEWSCRAWLER_STORE_BATCH, or whatever arrived within a quarter second) into one t
 of ``ArchiveStore.store_many``, with the WARC records written since the last batch (every
 fetch's, from the capture middleware) and a ``metadata`` record of each article's
 extraction, written here: the WARC file is synced before the transaction, so no row ever
-points at a record that is not complete on disk. A batch the archive cannot take (disk
-full, database gone) is logged in one line and counted under ``newscrawler/store/lost``:
-the run then fails, and the next run fetches those pages again.
+points at a record that is not complete on disk. A transaction that loses its connection
+(a PostgreSQL restart) is run again for up to NEWSCRAWLER_DB_RETRY_SECONDS. A storage fault
+(disk full, archive or WARC files read-only, database still unreachable) stops the crawl
+through the run recorder, in one line; any other batch the archive cannot take is logged in
+one line. Either way its fetches are counted under ``newscrawler/store/lost``, the run
+fails, and the next run fetches those pages again.
 """
 
 from __future__ import annotations
@@ -24,11 +27,13 @@ from sqlalchemy.exc import SQLAlchemyError
 from newscrawler import memory
 from newscrawler.archive.captures import capture_record
 from newscrawler.archive.engine import open_archive
+from newscrawler.archive.reconnect import default_seconds
 from newscrawler.archive.records import Record
 from newscrawler.archive.store import OUTCOMES, ArchiveStore, ArticleRecord, FetchRecord
 from newscrawler.capture.middleware import CaptureMiddleware
-from newscrawler.extensions import LOST, RunRecorder
+from newscrawler.extensions import LOST, RECONNECTS, RunRecorder
 from newscrawler.items import FetchItem, PageItem
+from newscrawler.storage import StorageFault, archive_fault, warc_fault
 from newscrawler.urls import canonicalize_url
 
 if TYPE_CHECKING:
@@ -43,10 +48,11 @@ COUNTED = (*OUTCOMES, "unknown_not_modified")
 
 class StorePipeline:
     def __init__(self, db_url: str, batch_size: int, stats: StatsCollector,
-                 run: RunRecorder | None = None, capture: CaptureMiddleware | None = None
-                 ) -> None:
+                 run: RunRecorder | None = None, capture: CaptureMiddleware | None = None,
+                 reconnect_seconds: float | None = None) -> None:
         self.db_url = db_url
         self.batch_size = max(1, batch_size)
+        self.reconnect_seconds = reconnect_seconds
         self.stats = stats
         self.run = run
         self.capture = capture
@@ -60,7 +66,9 @@ class StorePipeline:
         s = crawler.settings
         assert crawler.stats is not None
         pipeline = cls(s.get("NEWSCRAWLER_DB"), s.getint("NEWSCRAWLER_STORE_BATCH"),
-                       crawler.stats, crawler.get_extension(RunRecorder))
+                       crawler.stats, crawler.get_extension(RunRecorder),
+                       reconnect_seconds=s.getfloat("NEWSCRAWLER_DB_RETRY_SECONDS",
+                                                    default_seconds()))
 
         def attach_capture() -> None:  # the downloader's middlewares exist once it opens
             pipeline.capture = crawler.get_downloader_middleware(CaptureMiddleware)
@@ -69,7 +77,9 @@ class StorePipeline:
         return pipeline
 
     def open_spider(self) -> None:
-        self._store = ArchiveStore(open_archive(self.db_url, pool_size=1))  # its one thread
+        self._store = ArchiveStore(  # its one thread
+            open_archive(self.db_url, pool_size=1), reconnect_seconds=self.reconnect_seconds,
+            on_reconnect=lambda: self.stats.inc_value(RECONNECTS))
 
     async def process_item(self, item: Any) -> Any:
         if not isinstance(item, (PageItem, FetchItem)):
@@ -100,6 +110,9 @@ class StorePipeline:
     def _write_batch(self, items: list[PageItem | FetchItem]) -> list[str]:
         assert self._store is not None
         run = self.run
+        if run is not None and run.fault is not None:  # storage failed: nothing more is
+            self.stats.inc_value(LOST, len(items))     # stored, nothing stored in part
+            return ["lost"] * len(items)
         try:
             records = self._records(items)
             if not records:
@@ -107,6 +120,10 @@ class StorePipeline:
             outcomes = self._store.store_many(records, run.run_id if run else None,
                                               run.policy if run else None)
         except Exception as exc:  # noqa: BLE001 - whatever it is, the batch is lost
+            fault = self._fault(exc)
+            if fault is not None and run is not None:
+                run.storage_failed(fault, len(items))
+                return ["lost"] * len(items)
             detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()
             logger.error("The archive could not store %d fetches (they will be fetched again "
                          "by the next run): %s", len(items), detail[0] if detail else repr(exc),
@@ -115,6 +132,13 @@ class StorePipeline:
             return ["lost"] * len(items)
         memory.trim()  # the batch's rows are gone: return their pages
         return outcomes[len(outcomes) - len(items):]
+
+    def _fault(self, exc: Exception) -> StorageFault | None:
+        """The storage fault ``exc`` is: a WARC write's, or the archive's."""
+        if isinstance(exc, OSError):
+            directory = self.capture.writer.directory if self.capture is not None else "?"
+            return warc_fault(exc, directory)
+        return archive_fault(exc, self.db_url)
 
     def _records(self, items: list[PageItem | FetchItem]) -> list[Record]:
         """The captures written since the last batch and each article's metadata record,

@@ -37,11 +37,13 @@ from twisted.python.failure import Failure
 from newscrawler.analysis.analyzer import AnalysisUnavailable, PageAnalyzer
 from newscrawler.analysis.page import PageAnalysis
 from newscrawler.archive.lookup import ArchiveLookup, DueArticle
+from newscrawler.archive.reconnect import default_seconds
 from newscrawler.capture.middleware import META_KEY
 from newscrawler.discovery.budget import ShapeBudget, shape
 from newscrawler.discovery.feeds import FeedError, looks_like_feed, parse_feed
 from newscrawler.discovery.robots import sitemaps_from_robots
 from newscrawler.discovery.sitemaps import SitemapError, parse_sitemap
+from newscrawler.extensions import RECONNECTS
 from newscrawler.items import FetchItem, PageItem
 from newscrawler.plan import CrawlPlan, make_plan
 from newscrawler.responses import HTML_TYPES, headers_of, media_type, truncated, why_not_article
@@ -77,7 +79,10 @@ class NewsSpider(scrapy.Spider):
         plan = make_plan(kwargs, settings.get("NEWSCRAWLER_SOURCES"),
                          settings.getint("NEWSCRAWLER_DEPTH_LIMIT"),
                          settings.get("NEWSCRAWLER_ALLOW_PRIVATE_HOSTS"))
-        lookup = ArchiveLookup.open(settings.get("NEWSCRAWLER_DB"))
+        lookup = ArchiveLookup.open(
+            settings.get("NEWSCRAWLER_DB"),
+            settings.getfloat("NEWSCRAWLER_DB_RETRY_SECONDS", default_seconds()),
+            on_reconnect=lambda: crawler.stats.inc_value(RECONNECTS))
         budget = ShapeBudget(settings.getint("NEWSCRAWLER_MAX_PAGES_PER_TEMPLATE"))
         spider: NewsSpider = super().from_crawler(
             crawler, plan=plan, analyzer=PageAnalyzer.from_crawler(crawler), lookup=lookup,

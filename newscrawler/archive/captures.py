@@ -3,19 +3,22 @@
 ``ArchiveCaptures`` answers the capture middleware's questions (``PreviousCaptures``: an
 earlier whole capture of a URL with a given payload digest, or its latest) from the
 ``captures`` table through its indexes, and tells readers where a record id lies
-(``locate``), so resolving a revisit never scans the WARC directory. Every row was
+(``locate``), so resolving a revisit never scans the WARC directory. Lookups ride out a
+database restart for ``reconnect_seconds``. Every row was
 committed after its record was synced, so every answer is a complete record.
 ``capture_record`` turns a written record's ``CaptureRef`` into the row the write path stores.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import Engine, Select, bindparam, select
 from sqlalchemy.orm import Session
 
 from newscrawler.archive import models
+from newscrawler.archive.reconnect import retry_disconnects
 from newscrawler.archive.records import CaptureRecord
 from newscrawler.capture.refs import CaptureRef, Location
 
@@ -40,8 +43,11 @@ class ArchiveCaptures:
     call). Give it a read-only engine: on SQLite a lookup then never waits for the write
     lock the store's transactions hold."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, reconnect_seconds: float = 0.0,
+                 on_reconnect: Callable[[], None] | None = None) -> None:
         self.engine = engine
+        self.reconnect_seconds = reconnect_seconds
+        self.on_reconnect = on_reconnect
 
     def find(self, url: str, payload_digest: str) -> CaptureRef | None:
         """The latest whole capture of ``url`` with this payload digest."""
@@ -74,8 +80,11 @@ class ArchiveCaptures:
         return (row[0], row[1], row[2]) if row is not None else None
 
     def _first(self, statement: Select[Any], params: dict[str, str]) -> CaptureRef | None:
-        with self.engine.connect() as connection:
-            row = connection.execute(statement, params).first()
+        def ask() -> Any:
+            with self.engine.connect() as connection:
+                return connection.execute(statement, params).first()
+
+        row = retry_disconnects(ask, self.reconnect_seconds, self.on_reconnect)
         return CaptureRef(*row) if row is not None else None  # whole: never truncated
 
 

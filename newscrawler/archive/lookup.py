@@ -8,7 +8,7 @@ spider awaits it on the lookup's own threads (``LOOKUP_THREADS``), each with its
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any, NamedTuple, TypeVar
@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from newscrawler.archive import models
 from newscrawler.archive.engine import open_archive
+from newscrawler.archive.reconnect import retry_disconnects
 
 __all__ = ["ArchiveLookup", "DueArticle"]
 
@@ -45,15 +46,21 @@ def chunks(values: Sequence[T], size: int = CHUNK) -> Iterator[list[T]]:
 class ArchiveLookup:
     """Batched, indexed questions about an archive."""
 
-    def __init__(self, engine: Engine, threads: int = LOOKUP_THREADS) -> None:
+    def __init__(self, engine: Engine, threads: int = LOOKUP_THREADS,
+                 reconnect_seconds: float = 0.0,
+                 on_reconnect: Callable[[], None] | None = None) -> None:
         self.engine = engine
+        self.reconnect_seconds = reconnect_seconds  # riding out a database restart
+        self.on_reconnect = on_reconnect
         self._threads = ThreadPoolExecutor(threads, thread_name_prefix="newscrawler-lookup")
 
     @classmethod
-    def open(cls, url: str) -> ArchiveLookup:
+    def open(cls, url: str, reconnect_seconds: float = 0.0,
+             on_reconnect: Callable[[], None] | None = None) -> ArchiveLookup:
         """A lookup on the archive at ``url``, with one connection per lookup thread."""
         # Read-only: lookups never take the write lock the store thread needs (SQLite).
-        return cls(open_archive(url, readonly=True, pool_size=LOOKUP_THREADS))
+        return cls(open_archive(url, readonly=True, pool_size=LOOKUP_THREADS),
+                   reconnect_seconds=reconnect_seconds, on_reconnect=on_reconnect)
 
     async def known_async(self, urls: list[str]) -> set[str]:
         """``known``, awaited off the event loop."""
@@ -70,6 +77,10 @@ class ArchiveLookup:
     def known(self, urls: Iterable[str]) -> set[str]:
         """The URLs (canonicalised by the caller) some archived article is known by."""
         wanted = list(dict.fromkeys(urls))
+        return retry_disconnects(lambda: self._known(wanted), self.reconnect_seconds,
+                                 self.on_reconnect)
+
+    def _known(self, wanted: list[str]) -> set[str]:
         found: set[str] = set()
         article, alias = models.Article, models.ArticleUrl
         with Session(self.engine) as session:

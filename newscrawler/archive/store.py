@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from newscrawler.analysis.normalise import content_hash
 from newscrawler.archive import ingest, models, runs
+from newscrawler.archive.reconnect import default_seconds, retry_disconnects
 from newscrawler.archive.records import ArticleRecord, FetchRecord, Record
 from newscrawler.archive.upsert import LostRace
 from newscrawler.revisit import DEFAULT_POLICY, RevisitPolicy
@@ -50,17 +51,29 @@ def _retryable(exc: Exception) -> bool:
 
 
 class ArchiveStore:
-    """Runs and articles, written through one engine (see ``open_archive``)."""
+    """Runs and articles, written through one engine (see ``open_archive``).
 
-    def __init__(self, engine: Engine) -> None:
+    A transaction that loses its connection (a database server restarting) is run again
+    for up to ``reconnect_seconds``, calling ``on_reconnect`` before each new attempt.
+    """
+
+    def __init__(self, engine: Engine, *, reconnect_seconds: float | None = None,
+                 on_reconnect: Callable[[], None] | None = None) -> None:
         self.engine = engine
+        self.reconnect_seconds = (default_seconds() if reconnect_seconds is None
+                                  else reconnect_seconds)
+        self.on_reconnect = on_reconnect
         self._source_ids: dict[str, int] = {}  # committed sources, by name
         self._pending_sources: dict[str, int] = {}
 
     def _transaction(self, work: Callable[[Session], T]) -> T:
         """Run ``work`` in one transaction, again if a concurrent writer won a race on a
         unique key (``LostRace``, or the driver's error where no ON CONFLICT applies): the
-        retry sees the other's rows."""
+        retry sees the other's rows. Again too, for a while, if the connection was lost."""
+        return retry_disconnects(lambda: self._attempts(work), self.reconnect_seconds,
+                                 self.on_reconnect)
+
+    def _attempts(self, work: Callable[[Session], T]) -> T:
         for attempt in range(1, RETRIES + 1):
             with Session(self.engine, expire_on_commit=False) as session:
                 try:

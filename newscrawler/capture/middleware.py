@@ -14,6 +14,11 @@ which ``response.meta`` shares, for the spider to hand to the store with its art
 record written also waits in ``pending()`` until the store pipeline records it in the
 archive, with the next batch it commits after syncing the file: fetches that never reach
 the spider (Scrapy's own robots.txt, redirects, refused answers) are recorded too.
+
+A fetch that cannot be written (disk full, the WARC directory read-only), or whose earlier
+captures cannot be asked for (the archive unreachable past its retries), is a storage fault:
+the run recorder stops the crawl, and the fetch, and every one after it, is ignored
+(``IgnoreRequest``) rather than stored without its capture.
 """
 
 from __future__ import annotations
@@ -30,18 +35,21 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from scrapy import signals
-from scrapy.exceptions import NotConfigured
+from scrapy.exceptions import IgnoreRequest, NotConfigured
+from sqlalchemy.exc import DBAPIError
 
 from newscrawler import __version__
 from newscrawler.archive.captures import ArchiveCaptures
 from newscrawler.archive.engine import open_archive
+from newscrawler.archive.reconnect import default_seconds
 from newscrawler.capture.previous import MemoryCaptures, PreviousCaptures
 from newscrawler.capture.records import Exchange, WarcInfo
 from newscrawler.capture.refs import CaptureRef
 from newscrawler.capture.size import parse_size
 from newscrawler.capture.truncation import TRUNCATED
 from newscrawler.capture.writer import CaptureWriter
-from newscrawler.extensions import RunRecorder
+from newscrawler.extensions import RECONNECTS, RunRecorder
+from newscrawler.storage import archive_fault, warc_fault
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -62,9 +70,11 @@ class CaptureMiddleware:
     """Writes a request and a response (or revisit) record for every HTTP(S) fetch."""
 
     def __init__(self, writer: CaptureWriter, previous: PreviousCaptures | None = None, *,
-                 stats: StatsCollector | None = None, remember: int = 10_000) -> None:
+                 stats: StatsCollector | None = None, remember: int = 10_000,
+                 run: RunRecorder | None = None) -> None:
         self.writer = writer
         self.previous = previous
+        self.run = run
         self.recent = MemoryCaptures(remember)
         self.stats = stats
         self._thread = ThreadPoolExecutor(1, thread_name_prefix="newscrawler-capture")
@@ -93,8 +103,13 @@ class CaptureMiddleware:
                                max_size=parse_size(settings.get("NEWSCRAWLER_WARC_MAX_SIZE")))
         db_url = settings.get("NEWSCRAWLER_DB")
         open_archive(db_url).dispose()  # created or migrated first, if the spider has not
-        previous = ArchiveCaptures(open_archive(db_url, readonly=True))
-        middleware = cls(writer, previous, stats=crawler.stats)
+        stats = crawler.stats
+        assert stats is not None
+        previous = ArchiveCaptures(
+            open_archive(db_url, readonly=True),
+            settings.getfloat("NEWSCRAWLER_DB_RETRY_SECONDS", default_seconds()),
+            on_reconnect=lambda: stats.inc_value(RECONNECTS))
+        middleware = cls(writer, previous, stats=crawler.stats, run=run)
         if run is not None:  # the run's row exists once the spider opens
             crawler.signals.connect(lambda: middleware.part_of_run(run.run_id),
                                     signal=signals.spider_opened, weak=False)
@@ -113,9 +128,20 @@ class CaptureMiddleware:
     async def process_response(self, request: Request, response: Response) -> Response:
         if not _capturable(response):
             return response
+        run = self.run
+        self._check_storage()
         exchange = exchange_from(request, response)
         loop = asyncio.get_running_loop()
-        ref = await loop.run_in_executor(self._thread, self.capture, exchange)
+        try:
+            ref = await loop.run_in_executor(self._thread, self._capture_unless_stopped,
+                                             exchange)
+        except (OSError, DBAPIError) as exc:  # writing the WARC; asking the archive
+            fault = (warc_fault(exc, self.writer.directory) if isinstance(exc, OSError)
+                     else archive_fault(exc, run.db_url) if run is not None else None)
+            if run is None or fault is None:
+                raise
+            run.storage_failed(fault)
+            raise IgnoreRequest("storage failed: the crawl is stopping") from exc
         with self._pending_lock:
             self._pending.append(ref)
         request.meta[META_KEY] = ref
@@ -123,6 +149,15 @@ class CaptureMiddleware:
             self.stats.inc_value(f"newscrawler/capture/{ref.rec_type}")
             self.stats.inc_value("newscrawler/capture/bytes", ref.length)
         return response
+
+    def _check_storage(self) -> None:
+        if self.run is not None and self.run.fault is not None:
+            raise IgnoreRequest("storage failed: the crawl is stopping")
+
+    def _capture_unless_stopped(self, exchange: Exchange) -> CaptureRef:
+        """``capture``, unless storage failed while the fetch waited for the thread."""
+        self._check_storage()
+        return self.capture(exchange)
 
     def capture(self, exchange: Exchange) -> CaptureRef:
         """Write one fetch: a revisit when an earlier capture holds its payload."""
@@ -159,7 +194,10 @@ class CaptureMiddleware:
     def close(self) -> None:
         """After the last fetch and the store's last write: finish and close the file."""
         self._thread.shutdown(wait=True)
-        self.writer.close()
+        try:
+            self.writer.close()
+        except OSError as exc:  # the records it held were never recorded in the archive
+            logger.warning("The last WARC file could not be closed: %s", exc)
         if isinstance(self.previous, ArchiveCaptures):
             self.previous.engine.dispose()
 

@@ -15,6 +15,7 @@ killed process then never leaves a row without its record.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import re
@@ -137,10 +138,14 @@ class CaptureWriter:
             self._open()
         assert self._file is not None
         offset = self._size
-        self._file.write(data)
-        # Out of Python's buffer at once: tools reading the file during the crawl see
-        # whole records, and only the OS cache stands between it and ``sync``.
-        self._file.flush()
+        try:
+            self._file.write(data)
+            # Out of Python's buffer at once: tools reading the file during the crawl see
+            # whole records, and only the OS cache stands between it and ``sync``.
+            self._file.flush()
+        except OSError:
+            self._abandon()
+            raise
         self._size += len(data)
         return self._name, offset
 
@@ -151,25 +156,50 @@ class CaptureWriter:
         self._name = (f"{self.prefix}-{stamp}-{hostname()}-{os.getpid()}"
                       f"-{self._serial:05d}.warc.gz")
         self._file = open(self.directory / self._name, "xb")  # never anyone else's file
-        _fsync_directory(self.directory)
         info = self.member(self.records.warcinfo(self._name, self.info), self.gzip_level)
-        self._file.write(info)
+        try:
+            _fsync_directory(self.directory)
+            self._file.write(info)
+        except OSError:
+            self._abandon()
+            raise
         self._size = self._first_record_end = len(info)
         logger.info("Writing captures to %s", self.directory / self._name)
 
     def sync(self) -> None:
-        """Flush and fsync the current file: every record returned so far is on disk."""
+        """Flush and fsync the current file: every record returned so far is on disk.
+
+        Raises ``OSError`` if that cannot be promised; the file is then abandoned.
+        """
         with self._lock:
             if self._file is not None:
-                self._file.flush()
-                os.fsync(self._file.fileno())
+                try:
+                    self._file.flush()
+                    os.fsync(self._file.fileno())
+                except OSError:
+                    self._abandon()
+                    raise
 
     def _close_file(self) -> None:
         if self._file is None:
             return
-        self._file.flush()
-        os.fsync(self._file.fileno())
+        try:
+            self._file.flush()
+            os.fsync(self._file.fileno())
+        except OSError:
+            self._abandon()
+            raise
         self._file.close()
+        self._file = None
+
+    def _abandon(self) -> None:
+        """A write or sync failed (disk full, file system read-only): the file may end in
+        part of a record, so it is closed, never appended to again; the next record opens
+        a new file. Whatever is torn at its end no row points at."""
+        assert self._file is not None
+        logger.warning("Abandoned WARC file %s after a failed write", self.directory / self._name)
+        with contextlib.suppress(OSError):
+            self._file.close()  # the descriptor is closed even when the last flush fails
         self._file = None
 
     def close(self) -> None:

@@ -12,10 +12,12 @@ worker's: the workers of a run cooperate, one worker started twice exits 75.
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from typing import TYPE_CHECKING
 
 from scrapy.commands.crawl import Command as ScrapyCrawl
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from newscrawler import memory
 from newscrawler.capture.size import parse_size
@@ -25,6 +27,8 @@ from newscrawler.redact import redact
 
 if TYPE_CHECKING:
     from newscrawler.archive.store import ArchiveStore
+
+logger = logging.getLogger(__name__)
 
 EXIT_FAILED = 1
 EXIT_CONFIG = 2
@@ -68,11 +72,19 @@ class Command(ScrapyCrawl):
                 self.exitcode = exc.exit_code
                 return
             lock_key = worker_lock_key(plan)
-        store = _open_store(self.settings.get("NEWSCRAWLER_DB"))
+        db_url = self.settings.get("NEWSCRAWLER_DB")
+        store = _open_store(db_url, self.settings.getfloat("NEWSCRAWLER_DB_RETRY_SECONDS"))
         if store is None:
             self.exitcode = EXIT_FAILED
             return
-        if not store.acquire_run_lock(lock_key):
+        try:
+            locked = store.acquire_run_lock(lock_key)
+        except SQLAlchemyError as exc:  # e.g. a disk full or read-only archive
+            _error(_cannot_write(exc, db_url))
+            store.engine.dispose()
+            self.exitcode = EXIT_FAILED
+            return
+        if not locked:
             _error(f"another run of {lock_key!r} is still running "
                    f"({store.run_lock_holder(lock_key)}); this run exits without crawling"
                    + (" (give each worker of a run on one host its own -a worker=N)"
@@ -82,8 +94,7 @@ class Command(ScrapyCrawl):
         try:
             self.exitcode = self._crawl(plan, opts)
         finally:
-            store.release_run_lock(lock_key)
-            store.engine.dispose()
+            _release(store, lock_key)
 
     def _crawl(self, plan: CrawlPlan, opts: argparse.Namespace) -> int:
         assert self.crawler_process
@@ -123,12 +134,36 @@ def _apply_politeness(settings: object, plan: CrawlPlan) -> None:
             settings.set(name, value, priority="spider")  # type: ignore[attr-defined]
 
 
-def _open_store(db_url: str) -> ArchiveStore | None:
+def _release(store: ArchiveStore, lock_key: str) -> None:
+    """Release the run lock. If the archive cannot be written any more (the crawl stopped
+    for that, and said so), the lock stays: the next run takes over a dead process's lock."""
+    try:
+        store.release_run_lock(lock_key)
+    except SQLAlchemyError as exc:
+        logger.info("The run lock of %r stays until the next run takes it over: %s",
+                    lock_key, str(exc.orig if isinstance(exc, DBAPIError) else exc)
+                    .strip().split("\n")[0])
+    finally:
+        store.engine.dispose()
+
+
+def _cannot_write(exc: SQLAlchemyError, db_url: str) -> str:
+    from newscrawler.storage import archive_fault
+
+    fault = archive_fault(exc, db_url)
+    if fault is not None:
+        return fault.line()
+    detail = str(exc.orig if isinstance(exc, DBAPIError) else exc).strip().split("\n")[0]
+    return f"cannot write the archive {db_url}: {detail}"
+
+
+def _open_store(db_url: str, reconnect_seconds: float) -> ArchiveStore | None:
     from newscrawler.archive.engine import open_archive
     from newscrawler.archive.store import ArchiveStore
 
     try:
-        return ArchiveStore(open_archive(db_url, pool_size=1))
+        return ArchiveStore(open_archive(db_url, pool_size=1),
+                            reconnect_seconds=reconnect_seconds)
     except Exception as exc:  # any driver error means the same thing to the user
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         if not reason.startswith("cannot open the archive"):  # ArchiveError names it already
