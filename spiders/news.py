@@ -72,6 +72,7 @@ class NewsSpider(scrapy.Spider):
         self.lookup = lookup
         self.budget = budget
         self._scheduled: set[str] = set()
+        self._workers_failed = False
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> NewsSpider:
@@ -191,7 +192,10 @@ class NewsSpider(scrapy.Spider):
                 follow=self.plan.follows_links and content_type in ("", *HTML_TYPES),
                 force_article=meta.get("force_article", False), hints=meta.get("hints") or {})
         except AnalysisUnavailable as exc:
-            logger.error("Extraction workers cannot start, stopping the crawl: %s", exc)
+            # Every page in flight fails the same way: say it once.
+            if not self._workers_failed:
+                self._workers_failed = True
+                logger.error("Extraction workers cannot start, stopping the crawl: %s", exc)
             raise CloseSpider("extraction_workers_failed") from exc
 
     async def _follow(self, response: Response, analysis: PageAnalysis) -> list[scrapy.Request]:
