@@ -25,7 +25,9 @@ from scrapy.exceptions import CannotResolveHostError, IgnoreRequest, NotConfigur
 from twisted.internet.error import DNSLookupError
 
 from newscrawler.netguard import host_allowed, parse_allowlist
+from newscrawler.redirects import RedirectLimits
 from newscrawler.resolver import installed_guard
+from newscrawler.robotstxt import ROBOTS_FETCH
 from newscrawler.urls import is_http_url, same_site
 
 if TYPE_CHECKING:
@@ -68,7 +70,8 @@ class SafeRequestMiddleware:
             self._refuse(request, "scheme", "not an http(s) URL")
         host = urlsplit(request.url).hostname or ""
         domains = request.meta.get("newscrawler_domains", self.domains)
-        if domains and not same_site(request.url, domains):
+        # RFC 9309: a robots.txt may redirect to another host (its private address is not).
+        if domains and not same_site(request.url, domains) and not request.meta.get(ROBOTS_FETCH):
             self._refuse(request, "offsite", f"{host} is outside {sorted(domains)}")
         if host not in self._verdicts:
             # Name resolution blocks: off the event loop.
@@ -168,8 +171,9 @@ class CrawlDelayMiddleware:
             await asyncio.sleep(slot - now)
 
 
-class QuickMetaRefreshMiddleware(MetaRefreshMiddleware):
-    """Scrapy's meta-refresh redirects, without decoding every page to look for one.
+class QuickMetaRefreshMiddleware(RedirectLimits, MetaRefreshMiddleware):
+    """Scrapy's meta-refresh redirects, without decoding every page to look for one, and
+    with loops stopped (``RedirectLimits``).
 
     Scrapy reads the first 4,096 characters of ``response.text``, which decodes the whole
     body (a few hundred kilobytes on news pages) on the reactor thread. Those characters

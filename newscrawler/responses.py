@@ -3,6 +3,7 @@ response can be an article at all, decided before any parsing (the worker parses
 
 from __future__ import annotations
 
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 
 from newscrawler.urls import is_http_url
@@ -44,3 +45,15 @@ def headers_of(response: Response) -> dict[str, str]:
     """The response headers as one string per lower-case name (repeats joined by ", ")."""
     return {k.decode("latin-1").lower(): b", ".join(v).decode("latin-1")
             for k, v in response.headers.items()}
+
+
+class DroppedResponse(IgnoreRequest):
+    """A response a downloader middleware would not pass on: a decompression bomb, a redirect
+    loop. ``reason`` is its ``newscrawler/dropped/`` key, counted by the middleware (Scrapy's
+    own requests, robots.txt, have no errback); the spider's errback records the fetch as
+    ``dropped:REASON``, as it records the responses it drops itself."""
+
+    def __init__(self, reason: str, response: Response, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.response = response

@@ -118,6 +118,15 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
     "scrapy.downloadermiddlewares.cookies.CookiesMiddleware": None,  # COOKIES_ENABLED = False
     "newscrawler.middlewares.QuickMetaRefreshMiddleware": 580,
+    # Scrapy's, in its places, with what they give up on said, counted and recorded:
+    # robots.txt as RFC 9309 reads it (5xx and unreachable disallow all), decompression
+    # bombs, redirect loops and chains past REDIRECT_MAX_TIMES.
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "newscrawler.robotstxt.RobotsTxtMiddleware": 100,
+    "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+    "newscrawler.decompression.DecompressionMiddleware": 590,
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "newscrawler.redirects.RedirectMiddleware": 600,
     # Every fetch to WARC, raw: nearer the downloader than decompression (590), redirects
     # (600) and retries (550), so it sees final request headers and undecoded responses.
     "newscrawler.capture.middleware.CaptureMiddleware": 950,

@@ -46,7 +46,14 @@ from newscrawler.discovery.sitemaps import SitemapError, parse_sitemap
 from newscrawler.extensions import RECONNECTS
 from newscrawler.items import FetchItem, PageItem
 from newscrawler.plan import CrawlPlan, make_plan
-from newscrawler.responses import HTML_TYPES, headers_of, media_type, truncated, why_not_article
+from newscrawler.responses import (
+    HTML_TYPES,
+    DroppedResponse,
+    headers_of,
+    media_type,
+    truncated,
+    why_not_article,
+)
 from newscrawler.urls import canonicalize_url, has_tracking_params, same_site
 
 logger = logging.getLogger(__name__)
@@ -223,12 +230,16 @@ class NewsSpider(scrapy.Spider):
 
     def on_error(self, failure: Failure) -> Iterator[Any]:
         """A request that got no usable response: counted, and recorded as a fetch if one
-        was made (refusals never were: their middlewares count them)."""
+        was made (refusals never were: their middlewares count them). A transport failure
+        (a dropped connection, a time-out) gets one line naming it, after Scrapy's retries."""
         request = failure.request  # type: ignore[attr-defined]
         self._settle(request.meta, article=False)
         yield from (self._link_request(url) for url in self.budget.release())
         exc = failure.value
-        if isinstance(exc, HttpError):
+        if isinstance(exc, DroppedResponse):  # a downloader middleware said and counted why
+            response = exc.response
+            yield self._fetch(response, f"dropped:{exc.reason}")
+        elif isinstance(exc, HttpError):
             response = exc.response
             self.crawler.stats.inc_value(f"newscrawler/errors/http_{response.status}")
             yield FetchItem(response.url, response.status, "error:status", self.plan.source,
@@ -236,6 +247,7 @@ class NewsSpider(scrapy.Spider):
         elif not isinstance(exc, IgnoreRequest):
             name = type(exc).__name__
             self.crawler.stats.inc_value(f"newscrawler/errors/{name}")
+            logger.warning("Failed %s: %s", request.url, _describe(exc))
             yield FetchItem(request.url, 0, f"error:{name}"[:64], self.plan.source, _now())
 
     # --- requests ------------------------------------------------------------------------
@@ -342,6 +354,19 @@ class NewsSpider(scrapy.Spider):
     def _count(self, key: str, count: int = 1) -> None:
         if count:
             self.crawler.stats.inc_value(f"newscrawler/discovery/{key}", count)
+
+
+# Exceptions whose message is empty or says too little to act on.
+_MEANING = {
+    "ResponseDataLossError": "the connection ended before the body did (a short body under "
+                             "its Content-Length, or broken chunked encoding)",
+}
+
+
+def _describe(exc: BaseException) -> str:
+    name = type(exc).__name__
+    text = _MEANING.get(name) or str(exc) or repr(exc)
+    return f"{name}: {text}"
 
 
 def _now() -> datetime:

@@ -178,8 +178,9 @@ def test_cut_bodies_are_captured_as_truncated_and_dropped(crawl) -> None:
         assert LIMIT < len(records[base + path].payload) <= LIMIT + 2**17
     assert crawl["articles"] == [base + "/ok.html"]  # a partial page is never an article
     assert {url: outcome for url, outcome in crawl["fetches"].items() if "ok" not in url} == {
-        base + p: "dropped:truncated" for p in ("/drip.html", "/huge.html",
-                                                "/huge-unannounced.html")}
+        **{base + p: "dropped:truncated" for p in ("/drip.html", "/huge.html",
+                                                   "/huge-unannounced.html")},
+        base + "/bomb.html": "dropped:decompression_limit"}
     assert crawl["rows"] == {base + "/drip.html": "time", base + "/huge.html": "length",
                              base + "/huge-unannounced.html": "length"}
     assert "'newscrawler/dropped/truncated': 3" in crawl["log"]

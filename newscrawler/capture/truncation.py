@@ -69,12 +69,14 @@ class TruncationMiddleware:
     def process_exception(self, request: Request, exception: Exception) -> None:
         self._restore(request)
 
-    def headers_received(self, headers: Any, body_length: int, request: Request,
+    def headers_received(self, headers: Any, body_length: int | str, request: Request,
                          **kwargs: Any) -> None:
         latency = request.meta.get("download_latency") or 0.0
         request.meta[_STATE] = [time.monotonic() - latency, 0]
         limit = self._max_size(request)
-        if limit and body_length > limit:  # Scrapy would refuse it before its first byte
+        # Twisted gives a string (UNKNOWN_LENGTH) for a body without Content-Length.
+        if limit and isinstance(body_length, int) and body_length > limit:
+            # Scrapy would refuse it before its first byte.
             request.meta[_LIFTED] = (limit, request.meta.get("download_maxsize"))
             request.meta["download_maxsize"] = 0
 

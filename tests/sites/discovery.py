@@ -26,6 +26,12 @@ def sitemap_xxe(base: str) -> str:
             f"<url><loc>{base}/article/plain?n=&net;</loc></url></urlset>")
 
 
+def sitemap_plain(base: str) -> str:
+    """A well-formed sitemap of one good article, to mix with the hostile ones in a crawl."""
+    return ('<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+            f"<url><loc>{base}/article/plain</loc></url></urlset>")
+
+
 def sitemap_laughs(base: str) -> str:
     return (_laughs("urlset") + '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
             f"<url><loc>{base}/article/plain?l=&lol9;</loc></url></urlset>")

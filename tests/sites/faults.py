@@ -81,6 +81,7 @@ ROUTES: dict[str, Callable[[Ask], list[Part]]] = {
     "/bomb/deflate": _bomb("deflate"),
     "/bomb/br": _bomb("br"),
     "/bomb/zstd": _bomb("zstd"),
+    "/sitemap/plain.xml": lambda ask: _xml(discovery.sitemap_plain(ask.base)),
     "/sitemap/bomb.xml.gz": lambda ask: respond(
         200, {"Content-Type": "application/x-gzip"}, payloads.sitemap_bomb()),
     # redirects
