@@ -20,6 +20,9 @@ _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 # lone surrogates) mean nothing in text and go.
 _XML_SPACES = re.compile("[\x0b\x0c]")
 _XML_INCOMPATIBLE = re.compile("[\x00-\x08\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+# Looked for one by one first (a substring search each, ~6 microseconds on a 160 KiB page)
+# before the regular expressions (~1.2 ms on such a page), which almost no page needs.
+_SUSPECTS = (*map(chr, [*range(0x09), 0x0b, 0x0c, *range(0x0e, 0x20)]), "\ufffe", "\uffff")
 
 
 def parse_html(html: str | bytes) -> HtmlElement | None:
@@ -28,7 +31,8 @@ def parse_html(html: str | bytes) -> HtmlElement | None:
     if isinstance(html, str):
         # lxml refuses str input that carries an XML encoding declaration.
         html = _XML_DECLARATION.sub("", html)
-        html = _XML_INCOMPATIBLE.sub("", _XML_SPACES.sub(" ", html))
+        if _has_xml_incompatible(html):
+            html = _XML_INCOMPATIBLE.sub("", _XML_SPACES.sub(" ", html))
     if not html.strip():
         return None
     try:
@@ -36,3 +40,17 @@ def parse_html(html: str | bytes) -> HtmlElement | None:
     except (lxml.etree.ParserError, ValueError) as err:
         LOGGER.debug("HTML parsing failed: %s", err)
         return None
+
+
+def _has_xml_incompatible(text: str) -> bool:
+    """Whether ``text`` holds a character lxml refuses in element text (``_XML_INCOMPATIBLE``
+    or ``_XML_SPACES``); lone surrogates are the ones UTF-8 cannot encode."""
+    if any(char in text for char in _SUSPECTS):
+        return True
+    if text.isascii():
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
