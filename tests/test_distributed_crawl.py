@@ -94,9 +94,13 @@ def test_a_rerun_resumes_the_run_of_a_killed_lone_worker(tmp_path, sqlite_url, r
         keys = RunKeys(run_id)
         left = (redis.zcard(keys.queue), redis.hlen(keys.leases))
         rerun = run_crawl(args, sqlite_url, tmp_path / "warc", settings=FAST, env=REDIS)
-    assert left[0] > 0 and left[1] > 0, left  # killed mid-run, requests in flight
+    # Killed mid-run with requests in flight. Whether some were still queued depends on
+    # how far the worker had got (under load it may have leased every request: fetched
+    # pages wait for extraction, and a lease lasts until the page is stored).
+    assert left[1] > 0, left
     assert rerun.returncode == 0, rerun.log[-3000:]
-    assert f"Run {run_id}: resuming, {left[0]} requests queued" in rerun.log
+    if left[0]:
+        assert f"Run {run_id}: resuming, {left[0]} requests queued" in rerun.log
     assert f"{left[1]} requests leased by dead workers are queued again" in rerun.log
     assert archive_counts(sqlite_url) == {"articles": total, "distinct": total,
                                           "versions": total}
