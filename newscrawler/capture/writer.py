@@ -173,22 +173,22 @@ class CaptureWriter:
         """
         with self._lock:
             if self._file is not None:
-                try:
-                    self._file.flush()
-                    os.fsync(self._file.fileno())
-                except OSError:
-                    self._abandon()
-                    raise
+                self._sync_file()
 
-    def _close_file(self) -> None:
-        if self._file is None:
-            return
+    def _sync_file(self) -> None:
+        """Flush and fsync the open file; on failure abandon it and re-raise. Lock held."""
+        assert self._file is not None
         try:
             self._file.flush()
             os.fsync(self._file.fileno())
         except OSError:
             self._abandon()
             raise
+
+    def _close_file(self) -> None:
+        if self._file is None:
+            return
+        self._sync_file()
         self._file.close()
         self._file = None
 
