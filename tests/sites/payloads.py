@@ -92,12 +92,17 @@ def gzipped(body: bytes) -> bytes:
 
 def tiny_pdf() -> bytes:
     """A one-page PDF that readers open (cross-reference offsets are right)."""
-    objects = [
+    return pdf([
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>",
-    ]
-    out = b"%PDF-1.4\n"
+    ])
+
+
+def pdf(objects: list[bytes], header: bytes = b"%PDF-1.4\n") -> bytes:
+    """A PDF file of ``objects`` (numbered from 1, the first the catalog), with a correct
+    cross-reference table."""
+    out = header
     offsets = []
     for number, obj in enumerate(objects, start=1):
         offsets.append(len(out))

@@ -12,6 +12,8 @@ import zlib
 
 from newscrawler.demo.site import Response, redirect
 
+from .payloads import pdf
+
 BOMB_MIB = 1024  # decompressed size; compresses to about 1 MB
 _bomb_lock = threading.Lock()
 _bomb: bytes | None = None
@@ -61,24 +63,12 @@ def slow_response(seconds: int = 600) -> Response:
 
 def pdf_as_html() -> Response:
     """A small real PDF, mislabelled as HTML (as some CMS download links are)."""
-    objects = [
+    out = pdf([
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
         b"<< /Length 44 >>\nstream\nBT /F1 24 Tf 72 720 Td (Rapport) Tj ET\nendstream",
-    ]
-    out = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n"
-    offsets = []
-    for number, obj in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n%s\nendobj\n" % (number, obj)
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1,
-        xref,
-    )
+    ], header=b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
     return Response(200, {"Content-Type": "text/html; charset=utf-8"}, out, cacheable=False)
 
 
