@@ -90,6 +90,17 @@ def fault_lines(log: str, words: str) -> list[str]:
     return [line for line in log.splitlines() if words in line]
 
 
+def assert_stopped_by(log: str, returncode: int, words: str, kind: str) -> None:
+    """The crawl stopped with exit 1 and one ERROR line saying ``words``, no traceback, and
+    counted the fault (``newscrawler/store/KIND``) and the fetches it lost."""
+    assert returncode == 1, log[-3000:]
+    lines = fault_lines(log, words)
+    assert len(lines) == 1 and "ERROR" in lines[0], log[-3000:]
+    assert "Traceback" not in log
+    stats = final_stats(log)
+    assert stats[f"newscrawler/store/{kind}"] >= 1 and stats["newscrawler/store/lost"] >= 1
+
+
 def assert_whole(db_url: str, warc_dir: Path, expected: set[str] | None = None) -> int:
     """Every article complete, each once, each version's record readable; the number of
     articles. ``expected``: exactly these canonical URLs."""
@@ -156,12 +167,8 @@ def test_disk_full_writing_the_archive_stops_the_crawl_and_a_rerun_completes_it(
         db = f"sqlite:///{path}"
         result = run_crawl([f"urls_file={urls}"], db, warc, settings=FAST)
 
-        assert result.returncode == 1, result.log[-3000:]
-        lines = fault_lines(result.log, f"disk full writing the archive at {path}")
-        assert len(lines) == 1 and "ERROR" in lines[0], result.log[-3000:]
-        assert "Traceback" not in result.log
-        stats = final_stats(result.log)
-        assert stats["newscrawler/store/disk_full"] >= 1 and stats["newscrawler/store/lost"] >= 1
+        assert_stopped_by(result.log, result.returncode,
+                          f"disk full writing the archive at {path}", "disk_full")
         stored = assert_whole(db, warc)
         assert 0 < stored < ARTICLES  # full mid-crawl; what was stored is whole
         assert "finished" not in run_statuses(db)
@@ -182,12 +189,8 @@ def test_disk_full_writing_a_warc_stops_the_crawl_and_a_rerun_completes_it(
     with tmpfs(tmp_path / "warc", "128k") as warc:
         result = run_crawl([f"urls_file={urls}"], db, warc, settings=FAST)
 
-        assert result.returncode == 1, result.log[-3000:]
-        lines = fault_lines(result.log, f"disk full writing the WARC files in {warc}")
-        assert len(lines) == 1 and "ERROR" in lines[0], result.log[-3000:]
-        assert "Traceback" not in result.log
-        stats = final_stats(result.log)
-        assert stats["newscrawler/store/disk_full"] >= 1 and stats["newscrawler/store/lost"] >= 1
+        assert_stopped_by(result.log, result.returncode,
+                          f"disk full writing the WARC files in {warc}", "disk_full")
         assert 0 < assert_whole(db, warc) < ARTICLES
         assert_torn_only_at_the_end(warc)
         assert run_statuses(db) == ["failed"]
@@ -279,12 +282,7 @@ def test_archive_made_read_only_mid_crawl_stops_the_crawl_and_a_rerun_completes_
             if proc.poll() is None:
                 os.killpg(proc.pid, 9)
         output = log.read_text()
-        assert returncode == 1, output[-3000:]
-        lines = fault_lines(output, f"the archive at {path} is read-only")
-        assert len(lines) == 1 and "ERROR" in lines[0], output[-3000:]
-        assert "Traceback" not in output
-        stats = final_stats(output)
-        assert stats["newscrawler/store/read_only"] >= 1 and stats["newscrawler/store/lost"] >= 1
+        assert_stopped_by(output, returncode, f"the archive at {path} is read-only", "read_only")
 
     stored = assert_whole(db, warc)
     assert 8 <= stored < ARTICLES
@@ -402,12 +400,7 @@ def test_postgresql_down_past_the_retries_stops_the_crawl_and_a_rerun_completes_
         if proc.poll() is None:
             os.killpg(proc.pid, 9)
     output = log.read_text()
-    assert returncode == 1, output[-3000:]
-    lines = fault_lines(output, f"the archive at {db} is unreachable")
-    assert len(lines) == 1 and "ERROR" in lines[0], output[-3000:]
-    assert "Traceback" not in output
-    stats = final_stats(output)
-    assert stats["newscrawler/store/unreachable"] >= 1 and stats["newscrawler/store/lost"] >= 1
+    assert_stopped_by(output, returncode, f"the archive at {db} is unreachable", "unreachable")
     assert 8 <= assert_whole(db, warc) < ARTICLES
     assert run_statuses(db) == ["running"]  # closed by the next run
 
