@@ -217,3 +217,39 @@ def test_control_characters_do_not_fail_the_page(control: str) -> None:
     assert isinstance(result, Article)
     assert result.title in ("A title", "Atitle")
     assert control not in result.text and "long enough" in result.text
+
+
+def test_comments_between_a_paragraphs_text_nodes_do_not_cut_it_short() -> None:
+    # Server-rendered React pages put <!-- --> between a paragraph's text nodes; trafilatura,
+    # reading a tree that kept them, dropped the paragraph's text after the first one (an
+    # eval page lost half its sentences). Its own parser keeps no comments: nor does ours.
+    sentence = ("But just because no one <!-- -->ran on impeachment<!-- --> does not mean it "
+                "was not in the air, and voters handed the president a clear defeat.")
+    body = _page(body=PARAGRAPHS + f"<p>{sentence}</p>")
+    article = extract(body, "https://x.example/news/a", force_article=True)
+    assert isinstance(article, Article)
+    assert ("But just because no one ran on impeachment does not mean it was not in the air, "
+            "and voters handed the president a clear defeat.") in article.text
+
+
+def test_navigation_is_dropped_once_the_page_is_read_and_its_links_kept() -> None:
+    from newscrawler.analysis.page import analyse_page
+
+    menu = "".join(f'<li><a href="/section-{i}/">Section {i}</a></li>' for i in range(12))
+    page = (f'<html lang="en"><head><title>Night buses</title>'
+            f'<meta property="og:type" content="article"></head><body>'
+            f'<nav><ul>{menu}</ul><p>Menu and navigation for every reader of the site, with '
+            f'links to each section of the newspaper and its regional editions.</p></nav>'
+            f'<article><h1>Night buses</h1>{PARAGRAPHS}</article></body></html>').encode()
+    analysis = analyse_page(page, "https://x.example/news/a", {}, follow=True)
+    assert "https://x.example/section-11/" in analysis.links  # read before extraction
+    assert analysis.kind == "article" and analysis.article is not None
+    assert "Buses will run every thirty minutes" in analysis.article.text
+    assert "navigation" not in analysis.article.text and "Section 1" not in analysis.article.text
+    # the tree the readings copy has no navigation left (extract_tree changes its tree)
+    from newscrawler.extraction import extract_tree, parse_page
+
+    tree = parse_page(page, {})
+    assert not isinstance(tree, Rejected) and tree.find(".//nav") is not None
+    assert isinstance(extract_tree(tree, "https://x.example/news/a"), Article)
+    assert tree.find(".//nav") is None and tree.find(".//article") is not None

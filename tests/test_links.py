@@ -83,3 +83,32 @@ def test_an_unusable_base_href_is_ignored() -> None:
     # Found by the property tests: <base href="http://["> made page_links raise ValueError.
     html = b'<html><head><base href="http://["></head><body><a href="/x">x</a></body></html>'
     assert page_links(html, "https://ex.com/page") == ["https://ex.com/x"]
+
+
+def test_the_parser_gives_lxml_html_classes_and_keeps_what_readers_use() -> None:
+    import lxml.html
+
+    from newscrawler.extraction.parsing import parse_html as parse_document
+
+    html = ("<!DOCTYPE html><html><head><title>T</title><style>p { color: red }</style>"
+            "<?php x ?></head><body><!-- note --><form action='/s'><label for='q'>Q</label>"
+            "<input name='q' value='v'><select name='s'><option value='1' selected>One</option>"
+            "</select><textarea name='t'>text</textarea></form><P>Para &amp; <b>bold</b>"
+            "<svg><path d='M0 0'/><text>icon</text></svg> after</P></body></html>")
+    ours, theirs = parse_document(html), lxml.html.document_fromstring(html)
+    assert ours is not None
+    # lxml.html's own classes, tag for tag, where both trees hold the element
+    theirs_by_tag = {e.tag: type(e) for e in theirs.iter() if isinstance(e.tag, str)}
+    assert {e.tag: type(e) for e in ours.iter()} == {
+        tag: cls for tag, cls in theirs_by_tag.items() if tag not in ("style", "svg", "path",
+                                                                        "text")}
+    assert {type(e).__name__ for e in ours.iter()} >= {
+        "HtmlElement", "FormElement", "InputElement", "SelectElement", "TextareaElement",
+        "LabelElement"}
+    assert ours.forms[0].fields["q"] == "v" and ours.forms[0].fields["s"] == "1"
+    # no comments, processing instructions, style sheets or drawings; the text after them stays
+    assert ours.find(".//p").text_content() == "Para & bold after"
+    assert b"<!--" not in lxml.html.tostring(ours) and b"<?php" not in lxml.html.tostring(ours)
+    # copies keep the parser, and so the classes
+    from copy import deepcopy
+    assert [type(e) for e in deepcopy(ours).iter()] == [type(e) for e in ours.iter()]

@@ -21,7 +21,7 @@ from lxml.html import HtmlElement
 from . import jsonld, metadata
 from .article import Article, Rejected
 from .body import extract_body
-from .cleaning import merge_split_bodies
+from .cleaning import drop_navigation, merge_split_bodies
 from .dates import Stamp, choose, parse_datetime, parse_htmldate, plausible
 from .decoding import decode_html
 from .guesses import Guesses
@@ -86,7 +86,8 @@ def extract_tree(
     hints: Mapping[str, Any] | None = None,
     kind: str | None = None,
 ) -> Article | Rejected:
-    """:func:`extract` on a tree from :func:`parse_page`, which it changes (read it first).
+    """:func:`extract` on a tree from :func:`parse_page`, which it changes (read it first:
+    its navigation, for one, is gone once the page is read as an article).
 
     ``kind``: the page's ``classify_page`` verdict when the caller has it already.
     A page that answers without the article (a consent wall, a paywall teaser, a soft 404:
@@ -132,6 +133,7 @@ class _Page:
 def _build_article(
     tree: HtmlElement, url: str, headers: Mapping[str, str], force: bool, hints: Mapping[str, Any]
 ) -> Article | Rejected:
+    drop_navigation(tree)
     nodes = jsonld.page_nodes(tree)
     meta = metadata.meta_map(tree)
     merge_split_bodies(tree)
