@@ -96,3 +96,31 @@ def test_article_without_signature_is_clustered_when_seen_again(store):
     assert cluster_of(store, "https://site-a.example/q")[1] is not None
     assert cluster_of(store, "https://site-a.example/q")[1] == \
         cluster_of(store, "https://site-b.example/q")[1]
+
+
+def test_batches_of_copies_join_their_stories_clusters(store):
+    # Ten unrelated stories and a copy of each in one batch, a reprint of each in the next:
+    # within a batch each copy finds the story stored before it, across batches each reprint
+    # finds its archived story; no two stories share a cluster.
+    import random
+
+    rng = random.Random(7)
+    vocabulary = [f"word{n}" for n in range(5000)]
+    stories = [" ".join(rng.choice(vocabulary) for _ in range(150)) for _ in range(10)]
+
+    def record(kind: str, n: int) -> object:
+        text = stories[n] if kind == "story" else f"Edition {kind}. " + stories[n]
+        return make_record(f"https://{kind}-{n}.example/p", text=text)
+
+    first = [record("story", n) for n in range(10)] + [record("copy", n) for n in range(10)]
+    assert store.store_many(first, None) == ["new"] * 20
+    second = [record("reprint", n) for n in range(10)]
+    assert store.store_many(second, None) == ["new"] * 10
+    clusters = set()
+    for n in range(10):
+        story_id, cluster = cluster_of(store, f"https://story-{n}.example/p")
+        assert cluster == str(story_id)
+        assert cluster_of(store, f"https://copy-{n}.example/p")[1] == cluster
+        assert cluster_of(store, f"https://reprint-{n}.example/p")[1] == cluster
+        clusters.add(cluster)
+    assert len(clusters) == 10
