@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 from urllib.parse import SplitResult, parse_qsl, unquote_plus, urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url as w3lib_canonicalize_url
@@ -120,6 +121,9 @@ def is_amp_url(url: str) -> bool:
     return any(_is_amp_param(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True))
 
 
+# A page's URL is canonicalised several times on its way to the archive (its request, its
+# response, the canonical URL it declares, the store): the last few thousand are remembered.
+@lru_cache(maxsize=4096)
 def canonicalize_url(url: str) -> str:
     """The canonical spelling of ``url``; see the module docstring for the rules.
 
