@@ -102,6 +102,17 @@ def sitemaps(fault_server: FaultServer, tmp_path_factory: pytest.TempPathFactory
     return _crawl(fault_server, tmp, [f"sitemap={bomb},{plain}"])
 
 
+def assert_retried_then_failed(crawl: Crawl, fault_server: FaultServer, path: str,
+                               error: str, message: str) -> str:
+    """``path`` was fetched twice (RETRY_TIMES = 1), then recorded as ``error:ERROR`` with one
+    ``Failed URL: ...`` line; returns its URL."""
+    url = fault_server.url(path)
+    assert crawl.paths().count(path) == 2
+    assert crawl.fetches[url] == f"error:{error}"
+    assert f"Failed {url}: {message.format(url=url)}" in crawl.log
+    return url
+
+
 @pytest.mark.e2e
 def test_the_crawl_goes_on_and_stores_only_the_good_article(crawl, fault_server):
     assert crawl.returncode == 0, crawl.log[-3000:]
@@ -129,20 +140,16 @@ def test_the_crawl_goes_on_and_stores_only_the_good_article(crawl, fault_server)
 @pytest.mark.e2e
 def test_a_connection_dropped_mid_body_is_retried_then_recorded_as_an_error(crawl, fault_server):
     for path in ("/transport/drop-mid-body", "/transport/length-longer"):
-        url = fault_server.url(path)
-        assert crawl.paths().count(path) == 2  # RETRY_TIMES = 1
-        assert crawl.fetches[url] == "error:ResponseDataLossError"
-        assert f"Failed {url}: {DATALOSS}" in crawl.log
+        url = assert_retried_then_failed(crawl, fault_server, path, "ResponseDataLossError",
+                                         DATALOSS)
         assert url not in crawl.captures  # Scrapy keeps nothing of a failed body
     assert crawl.stats["newscrawler/errors/ResponseDataLossError"] == 3  # with chunked-broken
 
 
 @pytest.mark.e2e
 def test_broken_chunked_encoding_is_a_data_loss(crawl, fault_server):
-    url = fault_server.url("/transport/chunked-broken")
-    assert crawl.paths().count("/transport/chunked-broken") == 2
-    assert crawl.fetches[url] == "error:ResponseDataLossError"
-    assert f"Failed {url}: {DATALOSS}" in crawl.log
+    assert_retried_then_failed(crawl, fault_server, "/transport/chunked-broken",
+                               "ResponseDataLossError", DATALOSS)
     # A body of unknown length no longer trips the truncation check (it logged a traceback).
     assert "Error caught on signal handler" not in crawl.log
 
@@ -158,10 +165,9 @@ def test_a_content_length_shorter_than_the_body_is_read_as_announced(crawl, faul
 
 @pytest.mark.e2e
 def test_a_server_that_never_answers_times_out(crawl, fault_server):
-    url = fault_server.url("/transport/never-answer")
-    assert crawl.paths().count("/transport/never-answer") == 2
-    assert crawl.fetches[url] == "error:DownloadTimeoutError"
-    assert f"Failed {url}: DownloadTimeoutError: Getting {url} took longer than 3.0" in crawl.log
+    assert_retried_then_failed(crawl, fault_server, "/transport/never-answer",
+                               "DownloadTimeoutError",
+                               "DownloadTimeoutError: Getting {url} took longer than 3.0")
     assert crawl.stats["newscrawler/errors/DownloadTimeoutError"] == 1
 
 

@@ -53,7 +53,6 @@ def _html_parser() -> lxml.html.HTMLParser:
         pi=lxml.html.HtmlProcessingInstruction, entity=lxml.html.HtmlEntity))
     classes = lookup.get_namespace(None)
     classes.update(_CLASSES_BY_TAG)
-    classes[None] = HtmlElement
     parser = lxml.html.HTMLParser(remove_comments=True, remove_pis=True)
     parser.set_element_class_lookup(lookup)
     return parser
