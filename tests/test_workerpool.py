@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from newscrawler import memory
 from newscrawler.analysis.analyzer import PageAnalyzer
 from newscrawler.analysis.page import PageAnalysis
 from newscrawler.analysis.pool import (
@@ -196,6 +197,14 @@ def test_the_real_extraction_imports_no_crawl_machinery():
     assert "trafilatura" in modules
     packages = {name.split(".")[0] for name in modules}
     assert not packages & {"scrapy", "twisted", "sqlalchemy", "multiprocessing", "pytest"}
+
+
+def test_a_warmed_up_worker_has_its_start_up_heap_out_of_the_collectors_sight():
+    warmed = "newscrawler.analysis.page:warm_up"
+    with WorkerPool(1, JOBS, None) as cold, WorkerPool(1, JOBS, warmed) as warm:
+        assert cold.submit("gc_state").result(30) == (0, 700)  # CPython's defaults
+        frozen, threshold = warm.submit("gc_state").result(60)
+    assert frozen > 10_000 and threshold == memory.GC_YOUNG_THRESHOLD
 
 
 def test_the_default_pool_runs_analyse_page():

@@ -52,6 +52,13 @@ def extract(body: bytes, url: str) -> tuple[str, list[str]]:
     return type(analysis.result).__name__, sorted(sys.modules)
 
 
+def gc_state() -> tuple[int, int]:
+    """Objects the collector no longer walks, and its youngest generation's threshold."""
+    import gc
+
+    return gc.get_freeze_count(), gc.get_threshold()[0]
+
+
 def print_noise(x: int) -> int:
     """Writes to stdout, which must not corrupt the reply pipe."""
     print("noise " * 2000)

@@ -94,7 +94,7 @@ _WARM_UP_PAGE = (b"<html lang='fr'><body><article><h1>Essai</h1><p>Publi\xc3\xa9
 
 def warm_up() -> None:
     """Import and exercise the extraction stack and MinHash (numpy) once, so the first real
-    page is not slow.
+    page is not slow; then settle the worker's heap (``memory.settle``).
 
     dateparser, which htmldate consults for the few dates its own rules cannot read, is
     loaded with its English data too (every page's date parser includes English; see
@@ -107,3 +107,4 @@ def warm_up() -> None:
     analysis = analyse_page(_WARM_UP_PAGE, "http://warm-up.invalid/", {}, force_article=True)
     assert analysis.article is not None
     htmldate_internals.warm_up()
+    memory.settle()  # what the worker has loaded stays until it exits

@@ -16,6 +16,7 @@ import logging
 import sys
 from typing import TYPE_CHECKING
 
+from scrapy import signals
 from scrapy.commands.crawl import Command as ScrapyCrawl
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
@@ -101,8 +102,11 @@ class Command(ScrapyCrawl):
         memory.limit_arenas()
         _apply_politeness(self.crawler_process.settings, plan)
         crawler = self._create_crawler("news")
+        # Once every component is built: see newscrawler.memory.
+        crawler.signals.connect(memory.settle, signal=signals.spider_opened)
         self.crawler_process.crawl(crawler, **opts.spargs)
         self.crawler_process.start()
+        memory.settle()  # the run's objects: exit need not collect them
         if self.crawler_process.bootstrap_failed:
             return EXIT_FAILED
         assert crawler.stats is not None
