@@ -9,7 +9,7 @@ TOOLS  := $(VENV)/tools
 TOOLS_STAMP := $(TOOLS)/.installed
 SOURCE ?=
 
-.PHONY: install tools demo test crawl bench bench-search bench-startup bench-scaling soak lint clean
+.PHONY: install tools demo test crawl bench bench-search bench-startup bench-scaling bench-instructions soak lint clean
 
 install: $(STAMP)
 
@@ -46,6 +46,10 @@ bench-search: install
 # The same 5-page crawl against a small and a 1M-article archive, SQLite and PostgreSQL.
 bench-startup: install
 	$(BIN)/python -m benchmarks.startup
+
+# A worker's instructions per page under callgrind (needs valgrind): steady where seconds are not.
+bench-instructions: install
+	$(BIN)/python -m benchmarks.instructions $(ARGS)
 
 # Workers (1, 2), store_many write rate (SQLite, PostgreSQL), Redis memory: docs/scaling.md.
 bench-scaling: install
