@@ -187,7 +187,10 @@ def test_disk_full_writing_a_warc_stops_the_crawl_and_a_rerun_completes_it(
     urls = storage_site.urls_file(base, tmp_path / "urls.txt")
     db = f"sqlite:///{tmp_path / 'archive.sqlite3'}"
     with tmpfs(tmp_path / "warc", "128k") as warc:
-        result = run_crawl([f"urls_file={urls}"], db, warc, settings=FAST)
+        # Paced: pages are fetched (and captured) no faster than the workers extract them,
+        # so some articles are stored before the captures fill the disk, even on a machine
+        # slow to start its workers.
+        result = run_crawl([f"urls_file={urls}"], db, warc, settings=PACED)
 
         assert_stopped_by(result.log, result.returncode,
                           f"disk full writing the WARC files in {warc}", "disk_full")

@@ -9,10 +9,10 @@ as prose: long lines that end a sentence.
 Recall rather than balanced mode: it scored higher as the second reading, and costs less.
 Lines of furniture both modes let through ("Read also", photo credits) are dropped last.
 
-Each reading goes through trafilatura's public ``bare_extraction``. (Sharing its raw-tree
-copy and pruning between the two readings through trafilatura's private functions saved
-3-7 % of a crawl's throughput in ``make bench``, under the 10 % a private hook must buy, and
-was removed.)
+Every reading starts the same way: trafilatura copies the raw tree and prunes appended
+articles and comment sections from it (with the copy, a sixth of an extraction's CPU time).
+``trafilatura_internals`` does that once per page and runs the rest of each reading on the
+pruned tree, on the one trafilatura version it was verified against.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from lxml.html import HtmlElement
 from trafilatura.settings import JUSTEXT_LANGUAGES
 
 from .furniture import drop_furniture_lines
+from .trafilatura_internals import shared_reader
 
 # A precise reading without trafilatura's fallbacks (readability and jusText on a pruned copy
 # of the raw tree: half its cost) differs from a full one only when it lost much of the
@@ -106,7 +107,14 @@ def _added_lines(base: str, other: str) -> list[str]:
 
 
 def _reader(tree: HtmlElement, url: str) -> Callable[..., str]:
-    """A function of trafilatura's options that reads the body text of ``tree``."""
+    """A function of trafilatura's options that reads the body text of ``tree``.
+
+    The shared-pruning reader where trafilatura's internals allow it (see
+    ``trafilatura_internals``), else public readings.
+    """
+    shared = shared_reader(tree, url, public_reading)
+    if shared is not None:
+        return shared
     return lambda **options: public_reading(tree, url, **options)
 
 
