@@ -145,3 +145,22 @@ def crawl_runs(db_url: str) -> list[dict]:
         rows = conn.execute(text("SELECT * FROM crawl_runs ORDER BY id")).mappings().all()
     engine.dispose()
     return [dict(r) for r in rows]
+
+
+class HeapProbe:
+    """A Scrapy extension for tests: logs, as the spider closes, how many objects the crawl
+    process has frozen out of the garbage collector's sight and its youngest threshold."""
+
+    @classmethod
+    def from_crawler(cls, crawler):  # noqa: ANN001, ANN206 (Scrapy's signature)
+        import gc
+        import logging
+
+        from scrapy import signals
+
+        def report() -> None:
+            logging.getLogger(__name__).info("heap probe: frozen=%d young_threshold=%d",
+                                             gc.get_freeze_count(), gc.get_threshold()[0])
+
+        crawler.signals.connect(report, signal=signals.spider_closed, weak=False)
+        return cls()
