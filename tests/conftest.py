@@ -13,6 +13,7 @@ import contextlib
 import os
 import secrets
 from collections.abc import Iterator
+from typing import NoReturn
 
 import psycopg
 import pytest
@@ -25,7 +26,7 @@ from newscrawler.archive.engine import open_archive
 from newscrawler.archive.store import ArchiveStore
 from tests.sites.faults import FaultServer
 
-PG_ADMIN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres connect_timeout=3"
+PG_ADMIN = "host=127.0.0.1 port=5432 user=postgres connect_timeout=3"
 REDIS_URL = "redis://127.0.0.1:6379/0"
 
 
@@ -35,20 +36,20 @@ def sqlite_url(tmp_path) -> str:
     return f"sqlite:///{tmp_path / 'archive.sqlite3'}"
 
 
-def service_missing(reason: str) -> None:
+def service_missing(reason: str) -> NoReturn:
     """Skip the test, or fail it under CI (``CI=true``), where every service must run."""
     if os.environ.get("CI", "").lower() == "true":
         pytest.fail(f"{reason} (CI=true: services are required)", pytrace=False)
     pytest.skip(reason)
 
 
-def pg_admin() -> psycopg.Connection:
-    """An autocommit connection to the local PostgreSQL server as its superuser."""
+def pg_admin(database: str = "postgres") -> psycopg.Connection:
+    """An autocommit connection to ``database`` on the local PostgreSQL server as its
+    superuser."""
     try:
-        return psycopg.connect(PG_ADMIN, autocommit=True)
+        return psycopg.connect(f"{PG_ADMIN} dbname={database}", autocommit=True)
     except psycopg.OperationalError as exc:
         service_missing(f"PostgreSQL unreachable at 127.0.0.1:5432 as user postgres: {exc}")
-        raise
 
 
 @contextlib.contextmanager
@@ -61,6 +62,28 @@ def pg_database(owner: str = "postgres") -> Iterator[str]:
             yield name
         finally:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextlib.contextmanager
+def pg_role(password: str | None = None) -> Iterator[str]:
+    """The name of a new login role (with ``password`` if given), dropped on exit."""
+    role = f"nc_role_{secrets.token_hex(6)}"
+    with pg_admin() as admin:
+        admin.execute(f"CREATE ROLE {role} LOGIN"
+                      + (f" PASSWORD '{password}'" if password is not None else ""))
+    try:
+        yield role
+    finally:
+        with pg_admin() as admin:
+            admin.execute(f"DROP ROLE IF EXISTS {role}")
+
+
+@contextlib.contextmanager
+def pg_password_url(password: str) -> Iterator[str]:
+    """A SQLAlchemy URL with ``password`` to a new database owned by a new role, both
+    dropped on exit."""
+    with pg_role(password) as role, pg_database(owner=role) as name:
+        yield f"postgresql+psycopg://{role}:{password}@127.0.0.1:5432/{name}"
 
 
 @pytest.fixture(scope="session")

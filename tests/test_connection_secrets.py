@@ -20,7 +20,7 @@ from collections.abc import Iterator
 import pytest
 from redis import Redis
 
-from tests.conftest import pg_admin, pg_database
+from tests.conftest import pg_admin, pg_password_url
 from tests.crawling import ROOT, crawl_runs, run_crawl
 from tests.sites.trapsite import trap_site
 
@@ -30,16 +30,9 @@ pytestmark = pytest.mark.e2e
 @pytest.fixture
 def pg_role_url() -> Iterator[tuple[str, str]]:
     """(URL with a password, the password) of a fresh database owned by a fresh role."""
-    token = secrets.token_hex(6)
-    role, password = f"nc_role_{token}", f"PgPw-{token}"
-    with pg_admin() as admin:
-        admin.execute(f"CREATE ROLE {role} LOGIN PASSWORD '{password}'")
-    try:
-        with pg_database(owner=role) as name:
-            yield f"postgresql+psycopg://{role}:{password}@127.0.0.1:5432/{name}", password
-    finally:
-        with pg_admin() as admin:
-            admin.execute(f"DROP ROLE IF EXISTS {role}")
+    password = f"PgPw-{secrets.token_hex(6)}"
+    with pg_password_url(password) as url:
+        yield url, password
 
 
 @pytest.fixture

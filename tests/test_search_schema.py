@@ -3,7 +3,7 @@ extension cannot be created by the archive's role."""
 
 from __future__ import annotations
 
-import secrets
+from collections.abc import Iterator
 
 import pytest
 from click.testing import CliRunner
@@ -13,7 +13,7 @@ from newscrawler.api import Archive
 from newscrawler.archive.engine import ArchiveError, open_archive
 from newscrawler.archive.store import ArchiveStore
 from newscrawler.cli import main
-from tests.conftest import PG_ADMIN
+from tests.conftest import pg_admin, pg_database, pg_role
 from tests.test_cli import assert_one_line_error
 from tests.test_search import FRENCH, _record
 
@@ -36,29 +36,19 @@ def test_reindex_rebuilds_a_damaged_index(engine: Engine):
 
 
 @pytest.fixture
-def limited_pg_url(pg_url):
+def limited_pg_url() -> Iterator[str]:
     """A database where the archive's role may create tables but not extensions."""
-    psycopg = pytest.importorskip("psycopg")
-    token = secrets.token_hex(4)
-    role, database = f"nc_limited_{token}", f"newscrawler_limited_{token}"
-    with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
-        admin.execute(f'CREATE ROLE "{role}" LOGIN')
-        admin.execute(f'CREATE DATABASE "{database}"')
-        try:
-            with psycopg.connect(PG_ADMIN.replace("dbname=postgres", f"dbname={database}"),
-                                 autocommit=True) as owner:
-                owner.execute(f'GRANT CREATE ON SCHEMA public TO "{role}"')
-            yield f"postgresql+psycopg://{role}@127.0.0.1:5432/{database}"
-        finally:
-            admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-            admin.execute(f'DROP ROLE IF EXISTS "{role}"')
+    with pg_role() as role, pg_database() as database:
+        with pg_admin(database) as owner:
+            owner.execute(f'GRANT CREATE ON SCHEMA public TO "{role}"')
+        yield f"postgresql+psycopg://{role}@127.0.0.1:5432/{database}"
 
 
 def test_postgresql_without_the_right_to_create_unaccent(limited_pg_url):
     with pytest.raises(ArchiveError, match="superuser must run `CREATE EXTENSION unaccent;`"):
         open_archive(limited_pg_url)
     result = CliRunner().invoke(main, ["--db", limited_pg_url, "db", "upgrade"])
-    assert_one_line_error(result, 1, "CREATE EXTENSION unaccent", "newscrawler_limited_")
+    assert_one_line_error(result, 1, "CREATE EXTENSION unaccent", limited_pg_url.rsplit("/", 1)[1])
 
 
 def test_importing_newscrawler_does_not_load_the_archive_stack():

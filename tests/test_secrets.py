@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from newscrawler import settings
-from tests.conftest import PG_ADMIN
+from tests.conftest import pg_password_url
 from tests.crawling import CrawlResult, final_stats, run_crawl
 
 pytestmark = pytest.mark.e2e
@@ -22,21 +22,9 @@ pytestmark = pytest.mark.e2e
 @pytest.fixture(scope="module")
 def pg_with_password() -> Iterator[tuple[str, str]]:
     """(URL with a password, the password) of a fresh database owned by a fresh role."""
-    psycopg = pytest.importorskip("psycopg")
-    token = secrets.token_hex(6)
-    role, password, database = f"nc_role_{token}", f"Pw-{token}-x9Q", f"nc_secret_{token}"
-    try:
-        admin = psycopg.connect(PG_ADMIN, autocommit=True)
-    except psycopg.OperationalError as exc:
-        pytest.skip(f"PostgreSQL unreachable at 127.0.0.1:5432 as user postgres: {exc}")
-    with admin:
-        admin.execute(f"CREATE ROLE {role} LOGIN PASSWORD '{password}'")
-        admin.execute(f'CREATE DATABASE "{database}" OWNER {role}')
-        try:
-            yield f"postgresql+psycopg://{role}:{password}@127.0.0.1:5432/{database}", password
-        finally:
-            admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-            admin.execute(f"DROP ROLE IF EXISTS {role}")
+    password = f"Pw-{secrets.token_hex(6)}-x9Q"
+    with pg_password_url(password) as url:
+        yield url, password
 
 
 @pytest.fixture(scope="module")
