@@ -114,6 +114,43 @@ def test_since_until_filter_by_publication_else_first_seen(archive):
     assert slugs(archive.search("élections", until="2024-06-09")) == set()
 
 
+def _harbour_days(engine: Engine) -> dict[str, int | None]:
+    """300 articles archived a day apart from DAY, each published that day, some undated;
+    every fifth from day 150 on a backfill published 140 days before it was archived."""
+    days: dict[str, int | None] = {}
+    for n in range(300):
+        days[f"h{n}"] = (n - 140 if n >= 150 and n % 5 == 0 else
+                         None if n % 7 == 0 else n)
+    records = [_record("harbour-news", slug, f"Harbour report {slug}",
+                       "The harbour reopened after the storm.", day, "en", seen=int(slug[1:]))
+               for slug, day in days.items()]
+    store = ArchiveStore(engine)
+    for start in range(0, len(records), 50):  # in crawl order, a batch at a time
+        store.store_many(records[start:start + 50], None)
+    return days
+
+
+def test_a_period_finds_articles_archived_long_after_it(engine):
+    """A date filter reads the ids its period's articles lie between: backfills, archived
+    long after the period they are dated in, are found with the rest."""
+    days = _harbour_days(engine)
+    url = engine.url.render_as_string(hide_password=False)
+    with Archive(url) as archive:
+        for first, last in [(20, 40), (0, 12), (150, 170), (35, 35)]:
+            expected = {slug for slug, day in days.items()
+                        if first <= (int(slug[1:]) if day is None else day) <= last}
+            since = (DAY + timedelta(days=first)).date().isoformat()
+            until = (DAY + timedelta(days=last)).date().isoformat()
+            assert slugs(archive.search("harbour", since=since, until=until,
+                                        limit=500)) == expected
+            oldest = archive.search("harbour", since=since, until=until, limit=500,
+                                    sort="oldest")
+            assert slugs(oldest) == expected
+            assert archive.count(query="harbour", since=since, until=until) == len(expected)
+    assert {"h160", "h165", "h170", "h175", "h180"} <= {  # the backfills of days 20-40
+        slug for slug, day in days.items() if day is not None and 20 <= day <= 40}
+
+
 def test_collapse_folds_a_wire_story_and_its_copy(archive):
     plain = archive.search("storm")
     assert len(plain) == 2 and {hit.source for hit in plain} == {"wire-a", "wire-b"}
