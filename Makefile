@@ -9,7 +9,7 @@ TOOLS  := $(VENV)/tools
 TOOLS_STAMP := $(TOOLS)/.installed
 SOURCE ?=
 
-.PHONY: install tools demo test crawl bench bench-search bench-startup bench-scaling bench-instructions soak lint clean
+.PHONY: install tools demo test crawl bench bench-search bench-startup bench-scaling bench-instructions bench-compare soak lint clean
 
 install: $(STAMP)
 
@@ -50,6 +50,10 @@ bench-startup: install
 # A worker's instructions per page under callgrind (needs valgrind): steady where seconds are not.
 bench-instructions: install
 	$(BIN)/python -m benchmarks.instructions $(ARGS)
+
+# This checkout's crawl speed against another's (ARGS="--against DIR"), runs alternated.
+bench-compare: install
+	$(BIN)/python -m benchmarks.compare $(ARGS)
 
 # Workers (1, 2), store_many write rate (SQLite, PostgreSQL), Redis memory: docs/scaling.md.
 bench-scaling: install

@@ -47,19 +47,23 @@ def write_urls_file(path: Path, urls: Sequence[str]) -> Path:
 
 
 def crawl_urls(urls: Sequence[str], workdir: Path, *, timeout: float,
-               probe: Callable[[], int] | None = None) -> CrawlRun:
-    """Crawl exactly ``urls`` into a fresh SQLite archive and WARC folder under ``workdir``."""
+               probe: Callable[[], int] | None = None, root: Path = ROOT) -> CrawlRun:
+    """Crawl exactly ``urls`` into a fresh SQLite archive and WARC folder under ``workdir``,
+    with the project checkout at ``root`` (another one runs with this venv, its own code
+    first on the path)."""
     workdir.mkdir(parents=True, exist_ok=True)
     urls_file = write_urls_file(workdir / "urls.txt", urls)
     db_url = f"sqlite:///{workdir / 'archive.sqlite3'}"
     env = {**os.environ, "NEWSCRAWLER_DB": db_url, "NEWSCRAWLER_WARC_DIR": str(workdir / "warc"),
            "NEWSCRAWLER_ALLOW_PRIVATE_HOSTS": "127.0.0.1",
            "PYTHONUNBUFFERED": "1"}
+    if root != ROOT:
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(root), env.get("PYTHONPATH")]))
     cmd = [str(BIN / "scrapy"), "crawl", "news", "-a", f"urls_file={urls_file}"]
     for name, value in BENCH_SETTINGS.items():
         cmd += ["-s", f"{name}={value}"]
     # From the project root, as cron runs it (scrapy.cfg selects the project settings).
-    measured = run_measured(cmd, cwd=ROOT, env=env, timeout=timeout, logdir=workdir, probe=probe)
+    measured = run_measured(cmd, cwd=root, env=env, timeout=timeout, logdir=workdir, probe=probe)
     if measured.returncode != 0:
         raise RuntimeError(f"scrapy crawl news failed ({measured.returncode}):\n"
                            f"{measured.stderr[-3000:]}")
