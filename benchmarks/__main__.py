@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from . import memory, quality, report, throughput
-from .corpus import DEFAULT_EVAL_DIR, ROOT
+from .corpus import DEFAULT_EVAL_DIR, ROOT, eval_dir_error
 
 PARTS = ("quality", "throughput", "memory")
 SIZES = {"quick": {"throughput": 300, "memory": 1500},
@@ -47,8 +47,8 @@ def run_part(name: str, eval_dir: Path, workdir: Path, sizes: dict[str, int]) ->
 
 def main(argv: list[str]) -> int:
     args = parse_args(argv)
-    if not (args.eval_dir / "score.py").is_file():
-        print(f"Error: no score.py in {args.eval_dir}; pass --eval-dir DIR", file=sys.stderr)
+    if error := eval_dir_error(args.eval_dir):
+        print(error, file=sys.stderr)
         return 2
     mode = "quick" if args.quick else "full"
     results: dict[str, Any] = {

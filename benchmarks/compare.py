@@ -30,8 +30,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from .corpus import DEFAULT_EVAL_DIR, ROOT, copy_path, load_pages
-from .crawl import crawl_urls
+from .corpus import DEFAULT_EVAL_DIR, ROOT, copy_path, eval_dir_error, load_pages
+from .crawl import checkout_env, crawl_urls
 from .serve import base_url, serving
 from .throughput import TIMEOUT, copies_resolver
 
@@ -68,11 +68,10 @@ def throughput_run(root: Path, eval_dir: Path, workdir: Path) -> dict[str, Any]:
     """The bench's throughput part as the checkout at ``root`` runs it."""
     workdir.mkdir(parents=True, exist_ok=True)
     output = workdir / "throughput.json"
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
-        filter(None, [str(root), os.environ.get("PYTHONPATH")]))}
     done = subprocess.run([sys.executable, "-m", "benchmarks", "--only", "throughput",
                            "--eval-dir", str(eval_dir), "--output", str(output)],
-                          cwd=root, env=env, capture_output=True, text=True, check=False)
+                          cwd=root, env=checkout_env(root, dict(os.environ)),
+                          capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise RuntimeError(f"the throughput bench of {root} failed:\n{done.stderr[-3000:]}")
     part = json.loads(output.read_text("utf-8"))["parts"]["throughput"]
@@ -103,13 +102,16 @@ def summary(roots: list[Path], runs: list[dict[str, Any]]) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     roots = [ROOT, *(path.resolve() for path in args.against)]
+    if len(set(roots)) < len(roots):
+        print("Error: give each checkout once, and not this one", file=sys.stderr)
+        return 2
     for root in roots[1:]:
         if not (root / "scrapy.cfg").is_file() or not (root / "newscrawler").is_dir():
             print(f"Error: {root} is not a checkout of the project (no scrapy.cfg)",
                   file=sys.stderr)
             return 2
-    if not (args.eval_dir / "score.py").is_file():
-        print(f"Error: no score.py in {args.eval_dir}; pass --eval-dir DIR", file=sys.stderr)
+    if error := eval_dir_error(args.eval_dir):
+        print(error, file=sys.stderr)
         return 2
     runs: list[dict[str, Any]] = []
     pages = load_pages(args.eval_dir)
@@ -117,8 +119,8 @@ def main(argv: list[str] | None = None) -> int:
             serving(copies_resolver(pages, args.pages)) as server:
         urls = [base_url(server) + copy_path(n) for n in range(args.pages)]
         for number in range(args.rounds):
-            for root in roots if number % 2 == 0 else roots[::-1]:
-                workdir = Path(tmp) / f"{number}-{roots.index(root)}"
+            for turn, root in enumerate(roots if number % 2 == 0 else roots[::-1]):
+                workdir = Path(tmp) / f"{number}-{turn}"
                 run = (throughput_run(root, args.eval_dir, workdir)
                        if args.baselines else
                        crawl_run(root, urls, lambda: server.pages_served, workdir))

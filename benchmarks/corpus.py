@@ -11,6 +11,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_EVAL_DIR = ROOT.parent / "shared" / "eval"
 
+
+def eval_dir_error(eval_dir: Path) -> str | None:
+    """The one-line error for a folder that is not the shared evaluation pages, else None."""
+    if (eval_dir / "score.py").is_file():
+        return None
+    return f"Error: no score.py in {eval_dir}; pass --eval-dir DIR"
+
 _TITLE = re.compile(rb"<title[^>]*>", re.IGNORECASE)
 _OG_TITLE = re.compile(rb"""<meta[^>]+property=["']og:title["'][^>]*content=["']""", re.IGNORECASE)
 _H1 = re.compile(rb"<h1(?:\s[^>]*)?>", re.IGNORECASE)

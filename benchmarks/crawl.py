@@ -41,6 +41,15 @@ class CrawlRun:
                 if k.startswith(prefix)}
 
 
+def checkout_env(root: Path, env: dict[str, str]) -> dict[str, str]:
+    """``env`` for running the project checkout at ``root`` with this venv: its code first on
+    ``PYTHONPATH`` (this checkout's is found without it)."""
+    if root == ROOT:
+        return env
+    return {**env, "PYTHONPATH": os.pathsep.join(filter(None, [str(root),
+                                                               env.get("PYTHONPATH")]))}
+
+
 def write_urls_file(path: Path, urls: Sequence[str]) -> Path:
     path.write_text("".join(f"{url}\n" for url in urls), "utf-8")
     return path
@@ -54,11 +63,9 @@ def crawl_urls(urls: Sequence[str], workdir: Path, *, timeout: float,
     workdir.mkdir(parents=True, exist_ok=True)
     urls_file = write_urls_file(workdir / "urls.txt", urls)
     db_url = f"sqlite:///{workdir / 'archive.sqlite3'}"
-    env = {**os.environ, "NEWSCRAWLER_DB": db_url, "NEWSCRAWLER_WARC_DIR": str(workdir / "warc"),
-           "NEWSCRAWLER_ALLOW_PRIVATE_HOSTS": "127.0.0.1",
-           "PYTHONUNBUFFERED": "1"}
-    if root != ROOT:
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(root), env.get("PYTHONPATH")]))
+    env = checkout_env(root, {
+        **os.environ, "NEWSCRAWLER_DB": db_url, "NEWSCRAWLER_WARC_DIR": str(workdir / "warc"),
+        "NEWSCRAWLER_ALLOW_PRIVATE_HOSTS": "127.0.0.1", "PYTHONUNBUFFERED": "1"})
     cmd = [str(BIN / "scrapy"), "crawl", "news", "-a", f"urls_file={urls_file}"]
     for name, value in BENCH_SETTINGS.items():
         cmd += ["-s", f"{name}={value}"]

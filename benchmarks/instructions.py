@@ -23,7 +23,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from .corpus import DEFAULT_EVAL_DIR, ROOT, load_pages, unique_copy
+from .corpus import DEFAULT_EVAL_DIR, ROOT, eval_dir_error, load_pages, unique_copy
 
 _COLLECTED = re.compile(r"Collected\s*:\s*(\d+)")
 
@@ -88,8 +88,8 @@ def main(argv: list[str]) -> int:
         print("Error: valgrind is not installed (Debian: apt-get install valgrind)",
               file=sys.stderr)
         return 2
-    if not (args.eval_dir / "score.py").is_file():
-        print(f"Error: no score.py in {args.eval_dir}; pass --eval-dir DIR", file=sys.stderr)
+    if error := eval_dir_error(args.eval_dir):
+        print(error, file=sys.stderr)
         return 2
     if args.pages < 1:
         print("Error: --pages must be 1 or more", file=sys.stderr)
